@@ -1,0 +1,116 @@
+/**
+ * Typed failures. Every error net-mesh throws at an API edge is a {@link NetError} with a stable `code`;
+ * hot paths never throw and report a numeric status plus a drop counter instead.
+ */
+
+/** Stable error codes. Adding a code is fine; renaming or reusing one is a breaking change. */
+export const ErrorCode = {
+  // decoding bytes from the wire or from disk
+  DecodeShort: 'ERR_DECODE_SHORT',
+  DecodeLong: 'ERR_DECODE_LONG',
+  DecodeBadMagic: 'ERR_DECODE_BAD_MAGIC',
+  DecodeBadVersion: 'ERR_DECODE_BAD_VERSION',
+  DecodeLength: 'ERR_DECODE_LENGTH',
+  DecodeLimit: 'ERR_DECODE_LIMIT',
+  DecodeReserved: 'ERR_DECODE_RESERVED',
+  DecodeValue: 'ERR_DECODE_VALUE',
+  // arguments and configuration
+  InvalidArgument: 'ERR_INVALID_ARGUMENT',
+  ChannelName: 'ERR_CHANNEL_NAME',
+  // cryptography
+  AuthFailed: 'ERR_AUTH_FAILED',
+  BadKey: 'ERR_BAD_KEY',
+  BadSignature: 'ERR_BAD_SIGNATURE',
+  CounterExhausted: 'ERR_COUNTER_EXHAUSTED',
+  Replay: 'ERR_REPLAY',
+  HandshakeFailed: 'ERR_HANDSHAKE_FAILED',
+  HandshakeState: 'ERR_HANDSHAKE_STATE',
+  // identity files
+  IdentityFile: 'ERR_IDENTITY_FILE',
+  IdentityPermissions: 'ERR_IDENTITY_PERMISSIONS',
+  // flow and lifecycle
+  Backpressure: 'ERR_BACKPRESSURE',
+  NotConnected: 'ERR_NOT_CONNECTED',
+  Closed: 'ERR_CLOSED',
+  Timeout: 'ERR_TIMEOUT',
+  Aborted: 'ERR_ABORTED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Base class of every error net-mesh throws. `code` is stable across releases; `message` is for people. */
+export class NetError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Bytes that do not decode: short, long, bad magic or version, a length or count that lies or exceeds a limit. */
+export class DecodeError extends NetError {}
+
+/** A caller passed a value the API cannot accept. */
+export class InvalidArgumentError extends NetError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.InvalidArgument, message, options);
+  }
+}
+
+/** A channel name that breaks the naming rules. */
+export class ChannelNameError extends NetError {
+  constructor(message: string) {
+    super(ErrorCode.ChannelName, message);
+  }
+}
+
+/** Authentication, key, signature, nonce-counter or replay failures. */
+export class CryptoError extends NetError {}
+
+/** A Noise handshake that failed or was driven out of order. */
+export class HandshakeError extends NetError {}
+
+/** An identity file that is missing, malformed or readable by others. */
+export class IdentityError extends NetError {}
+
+/** The send window is full: retry later (the reference SDK's name). */
+export class BackpressureError extends NetError {
+  constructor(message = 'send window is full') {
+    super(ErrorCode.Backpressure, message);
+  }
+}
+
+/** No session with that peer (the reference SDK's name). */
+export class NotConnectedError extends NetError {
+  constructor(message = 'not connected') {
+    super(ErrorCode.NotConnected, message);
+  }
+}
+
+/** The handle was closed. */
+export class ClosedError extends NetError {
+  constructor(message = 'closed') {
+    super(ErrorCode.Closed, message);
+  }
+}
+
+/** An operation passed its deadline. */
+export class TimeoutError extends NetError {
+  constructor(message = 'timed out') {
+    super(ErrorCode.Timeout, message);
+  }
+}
+
+/** An operation was cancelled through its AbortSignal. */
+export class AbortedError extends NetError {
+  constructor(message = 'aborted', options?: { cause?: unknown }) {
+    super(ErrorCode.Aborted, message, options);
+  }
+}
+
+/** True when `e` is a NetError, optionally with the given code. */
+export function isNetError(e: unknown, code?: ErrorCode): e is NetError {
+  return e instanceof NetError && (code === undefined || e.code === code);
+}

@@ -1,0 +1,6 @@
+/**
+ * net-mesh: a latency-first, end-to-end encrypted mesh for Node.js.
+ * The package entry re-exports the public planes; subpath exports (`net-mesh/wire`, `net-mesh/crypto`, ...)
+ * give the same modules one plane at a time.
+ */
+export * from './core/index.js';
