@@ -4,3 +4,5 @@
  * give the same modules one plane at a time.
  */
 export * from './core/index.js';
+export * from './wire/index.js';
+export * from './crypto/index.js';

@@ -87,3 +87,19 @@ export function hmacBlake2s(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array
   inner.fill(0);
   return out;
 }
+
+/**
+ * BLAKE2s with any output length (1..32 bytes) and optional key (0..32 bytes), for known-answer tests such as
+ * the RFC 7693 self-test. It creates a hasher per call (async, about a millisecond), so it stays off hot paths;
+ * the protocol only uses the 256-bit forms above.
+ */
+export async function blake2sN(outLen: number, key: Uint8Array | null, data: Uint8Array): Promise<Uint8Array> {
+  if (!Number.isInteger(outLen) || outLen < 1 || outLen > BLAKE2S_OUT_BYTES) {
+    throw new InvalidArgumentError(`BLAKE2s output length must be 1..32, got ${outLen}`);
+  }
+  if (key !== null && key.length > 32) throw new InvalidArgumentError(`BLAKE2s key must be at most 32 bytes, got ${key.length}`);
+  const h = await createBLAKE2s(outLen * 8, key !== null && key.length > 0 ? key : undefined);
+  h.init();
+  h.update(data);
+  return h.digest('binary');
+}
