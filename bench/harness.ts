@@ -20,15 +20,33 @@ export interface BenchCase {
   run(): Promise<BenchResult>;
 }
 
-/** Average nanoseconds per call of `fn`, by mitata (warm-up, batching and outlier handling included). */
+/** Median nanoseconds per call of `fn`, by mitata (warm-up and batching included). */
 export async function nsPerOp(fn: () => unknown): Promise<number> {
-  const stats = await measure(fn, { min_cpu_time: 300 * 1e6 });
-  return stats.avg;
+  const stats = await measure(fn, { min_cpu_time: 200 * 1e6 });
+  return stats.p50;
 }
 
-/** Operations per second of `fn` measured by mitata. */
-export async function opsPerSecond(fn: () => unknown): Promise<number> {
-  return 1e9 / (await nsPerOp(fn));
+/**
+ * Nanoseconds per call for each candidate, measured in interleaved rounds; each gets its best round. The VM's
+ * speed drifts by tens of percent within seconds, so side-by-side numbers must come from alternating runs.
+ */
+export async function compareNs<K extends string>(fns: Record<K, () => unknown>, rounds = 3): Promise<Record<K, number>> {
+  const best = {} as Record<K, number>;
+  for (let r = 0; r < rounds; r++) {
+    for (const k of Object.keys(fns) as K[]) {
+      const ns = await nsPerOp(fns[k]);
+      best[k] = r === 0 ? ns : Math.min(best[k], ns);
+    }
+  }
+  return best;
+}
+
+/** {@link compareNs} as operations per second. */
+export async function compareOpsPerSecond<K extends string>(fns: Record<K, () => unknown>, rounds = 3): Promise<Record<K, number>> {
+  const ns = await compareNs(fns, rounds);
+  const out = {} as Record<K, number>;
+  for (const k of Object.keys(ns) as K[]) out[k] = 1e9 / ns[k];
+  return out;
 }
 
 export function round(n: number, digits = 1): number {

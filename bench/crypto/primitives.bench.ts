@@ -3,7 +3,7 @@
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { blake2s as nobleBlake2s } from '@noble/hashes/blake2.js';
-import { nsPerOp, type BenchCase } from '../harness.js';
+import { compareNs, type BenchCase } from '../harness.js';
 import { aeadOpenInPlace, aeadSealInPlace, blake2s } from '../../src/crypto/index.js';
 
 const key = new Uint8Array(32).fill(7);
@@ -17,13 +17,13 @@ const cases: BenchCase[] = [
       const data = msg.slice();
       const tag = new Uint8Array(16);
       let ctr = 0;
-      const sodium = await nsPerOp(() => {
+      const sodium = (): boolean => {
         nonce[4] = ctr++ & 0xff;
         aeadSealInPlace(key, nonce, null, data, tag);
         return aeadOpenInPlace(key, nonce, null, data, tag);
-      });
+      };
       const nodeNonce = Buffer.alloc(12);
-      const nodeCrypto = await nsPerOp(() => {
+      const nodeCrypto = (): void => {
         nodeNonce.writeUInt32LE(ctr++, 4);
         const c = createCipheriv('chacha20-poly1305', key, nodeNonce, { authTagLength: 16 });
         const ct = c.update(msg);
@@ -32,22 +32,25 @@ const cases: BenchCase[] = [
         d.setAuthTag(c.getAuthTag());
         d.update(ct);
         d.final();
-      });
-      const noble = await nsPerOp(() => {
+      };
+      const noble = (): Uint8Array => {
         nonce[4] = ctr++ & 0xff;
         const sealed = chacha20poly1305(key, nonce).encrypt(msg);
         return chacha20poly1305(key, nonce).decrypt(sealed);
-      });
-      return { value: sodium, unit: 'ns', baseline: { node_crypto: nodeCrypto, noble }, notes: 'seal+open, 64 B, sodium-native' };
+      };
+      const ns = await compareNs({ sodium, node_crypto: nodeCrypto, noble });
+      return { value: ns.sodium, unit: 'ns', baseline: { node_crypto: ns.node_crypto, noble: ns.noble }, notes: 'seal+open, 64 B, sodium-native' };
     },
   },
   {
     name: 'crypto.blake2s_64',
     async run() {
-      const ours = await nsPerOp(() => blake2s(msg));
-      const nodeCrypto = await nsPerOp(() => createHash('blake2s256').update(msg).digest());
-      const noble = await nsPerOp(() => nobleBlake2s(msg));
-      return { value: ours, unit: 'ns', baseline: { node_crypto: nodeCrypto, noble }, notes: '64 B, hash-wasm' };
+      const ns = await compareNs({
+        hash_wasm: () => blake2s(msg),
+        node_crypto: () => createHash('blake2s256').update(msg).digest(),
+        noble: () => nobleBlake2s(msg),
+      });
+      return { value: ns.hash_wasm, unit: 'ns', baseline: { node_crypto: ns.node_crypto, noble: ns.noble }, notes: '64 B, hash-wasm' };
     },
   },
 ];

@@ -1,6 +1,6 @@
 // wire.header_codec: encode + decode of the 68-byte packet header into reusable objects, against a plain
 // Buffer-methods codec (what a straightforward port would write: an object per decode, bigint reads).
-import { nsPerOp, type BenchCase } from '../harness.js';
+import { compareNs, type BenchCase } from '../harness.js';
 import { HEADER_BYTES, PacketHeader, decodeHeaderInto, encodeHeaderInto } from '../../src/wire/index.js';
 
 const h = PacketHeader.from({
@@ -34,18 +34,20 @@ const cases: BenchCase[] = [
     name: 'wire.header_codec',
     async run() {
       encodeHeaderInto(h, buf, 0);
-      const ours = await nsPerOp(() => {
-        encodeHeaderInto(h, buf, 0);
-        return decodeHeaderInto(buf, 0, out);
-      });
       const nb = Buffer.alloc(HEADER_BYTES);
       encodeHeaderInto(h, nb, 0);
       const v = bufferDecode(nb);
-      const baseline = await nsPerOp(() => {
-        bufferEncode(nb, v);
-        return bufferDecode(nb);
+      const ns = await compareNs({
+        ours: () => {
+          encodeHeaderInto(h, buf, 0);
+          return decodeHeaderInto(buf, 0, out);
+        },
+        buffer_methods: () => {
+          bufferEncode(nb, v);
+          return bufferDecode(nb);
+        },
       });
-      return { value: ours, unit: 'ns', baseline: { buffer_methods: baseline }, notes: 'encode+decode, 68 B' };
+      return { value: ns.ours, unit: 'ns', baseline: { buffer_methods: ns.buffer_methods }, notes: 'encode+decode, 68 B' };
     },
   },
 ];

@@ -61,30 +61,44 @@ export function blake2sMac(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array 
   }
 }
 
-const ipad = new Uint8Array(BLOCK);
-const opad = new Uint8Array(BLOCK);
+// One scratch buffer per pad: `ipad ‖ message` and `opad ‖ inner digest` each go to the hasher in a single
+// update. hash-wasm allocates two views per update() call, so fewer calls is what makes HMAC cheap.
+const SCRATCH_BYTES = 512;
+const inner = new Uint8Array(SCRATCH_BYTES);
+const outer = new Uint8Array(BLOCK + BLAKE2S_OUT_BYTES);
 
 /** HMAC-BLAKE2s (RFC 2104, 64-byte block), as Noise's HKDF uses it. */
 export function hmacBlake2s(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
-  let k = key;
-  if (k.length > BLOCK) k = blake2s(k);
-  ipad.fill(0x36);
-  opad.fill(0x5c);
+  const k = key.length > BLOCK ? blake2s(key) : key;
+  let total = 0;
+  for (const p of parts) total += p.length;
+  inner.fill(0x36, 0, BLOCK);
+  outer.fill(0x5c, 0, BLOCK);
   for (let i = 0; i < k.length; i++) {
-    ipad[i]! ^= k[i]!;
-    opad[i]! ^= k[i]!;
+    inner[i]! ^= k[i]!;
+    outer[i]! ^= k[i]!;
   }
   plain.init();
-  plain.update(ipad);
-  for (const p of parts) plain.update(p);
-  const inner = plain.digest('binary');
+  if (BLOCK + total <= SCRATCH_BYTES) {
+    let at = BLOCK;
+    for (const p of parts) {
+      inner.set(p, at);
+      at += p.length;
+    }
+    plain.update(inner.subarray(0, at));
+  } else {
+    plain.update(inner.subarray(0, BLOCK));
+    for (const p of parts) plain.update(p);
+  }
+  const innerDigest = plain.digest('binary');
+  outer.set(innerDigest, BLOCK);
   plain.init();
-  plain.update(opad);
-  plain.update(inner);
+  plain.update(outer);
   const out = plain.digest('binary');
-  ipad.fill(0);
-  opad.fill(0);
-  inner.fill(0);
+  inner.fill(0, 0, Math.min(SCRATCH_BYTES, BLOCK + total));
+  outer.fill(0);
+  innerDigest.fill(0);
+  if (k !== key) k.fill(0);
   return out;
 }
 

@@ -67,9 +67,39 @@ export interface PacketSealerOptions {
   firstCounter?: number;
 }
 
+/**
+ * The payload and tag views of the last packet buffer seen. A sender reuses one buffer, so its views are
+ * built once instead of twice per packet (a subarray costs about as much as hashing the AAD).
+ */
+class PacketViews {
+  private buf: Uint8Array | null = null;
+  private start = -1;
+  private end = -1;
+  data: Uint8Array = new Uint8Array(0);
+  tag: Uint8Array = new Uint8Array(0);
+
+  /** Points `data` at `packet[start..end]` and `tag` at the 16 bytes after it. */
+  at(packet: Uint8Array, start: number, end: number): this {
+    if (packet !== this.buf || start !== this.start || end !== this.end) {
+      this.buf = packet;
+      this.start = start;
+      this.end = end;
+      this.data = packet.subarray(start, end);
+      this.tag = packet.subarray(end, end + TAG_BYTES);
+    }
+    return this;
+  }
+
+  clear(): void {
+    this.buf = null;
+    this.data = this.tag = new Uint8Array(0);
+  }
+}
+
 /** Seals packets in place under one TX key with a strictly increasing counter. */
 export class PacketSealer {
   private readonly key = new Uint8Array(32);
+  private readonly views = new PacketViews();
   private readonly nonce = new Uint8Array(NONCE_BYTES);
   private readonly aad = new Uint8Array(AAD_BYTES);
   private readonly prefix: number;
@@ -118,17 +148,21 @@ export class PacketSealer {
     const hi = (n - lo) / U32;
     writeU32LE(this.nonce, 4, lo);
     writeU32LE(this.nonce, 8, hi);
-    packet.set(this.nonce, headerOffset + NONCE_OFFSET);
+    const o = headerOffset + NONCE_OFFSET;
+    writeU32LE(packet, o, this.prefix);
+    writeU32LE(packet, o + 4, lo);
+    writeU32LE(packet, o + 8, hi);
     writeU16LE(packet, headerOffset + PAYLOAD_LEN_OFFSET, payloadLen);
     writeAad(packet, headerOffset, this.aad);
-    const end = p + payloadLen;
-    aeadSealInPlace(this.key, this.nonce, this.aad, packet.subarray(p, end), packet.subarray(end, end + TAG_BYTES));
+    const v = this.views.at(packet, p, p + payloadLen);
+    aeadSealInPlace(this.key, this.nonce, this.aad, v.data, v.tag);
     return PacketStatus.Ok;
   }
 
   /** Wipes the key; every later `seal` fails authentication on the far side. */
   dispose(): void {
     wipe(this.key);
+    this.views.clear();
     this.next = SAFE_COUNTER_LIMIT;
   }
 }
@@ -144,6 +178,7 @@ export class PacketOpener {
   private readonly nonce = new Uint8Array(NONCE_BYTES);
   private readonly aad = new Uint8Array(AAD_BYTES);
   private readonly window: ReplayWindow;
+  private readonly views = new PacketViews();
   private counter = -1;
   private disposed = false;
 
@@ -184,8 +219,8 @@ export class PacketOpener {
     for (let i = 0; i < 8; i++) this.nonce[4 + i] = packet[c + i]!;
     writeAad(packet, headerOffset, this.aad);
     const p = headerOffset + HEADER_BYTES;
-    const end = p + payloadLen;
-    if (!aeadOpenInPlace(this.key, this.nonce, this.aad, packet.subarray(p, end), packet.subarray(end, end + TAG_BYTES))) {
+    const v = this.views.at(packet, p, p + payloadLen);
+    if (!aeadOpenInPlace(this.key, this.nonce, this.aad, v.data, v.tag)) {
       return PacketStatus.AuthFailed;
     }
     this.window.commit(n);
@@ -196,6 +231,7 @@ export class PacketOpener {
   /** Wipes the key; every later `open` fails authentication. */
   dispose(): void {
     wipe(this.key);
+    this.views.clear();
     this.disposed = true;
   }
 }
