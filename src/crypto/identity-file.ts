@@ -32,7 +32,9 @@ const HEX_CHARS = ED25519_SEED_BYTES * 2;
 /** Size of a version-1 file with its final newline. */
 export const IDENTITY_FILE_BYTES = HEADER.length + HEX_CHARS + 1;
 /** Anything larger is refused before it is read. */
-const MAX_READ = 4096;
+/** Largest identity file read (bytes): a seed file is 86; anything bigger is refused before reading on. */
+export const IDENTITY_FILE_MAX_BYTES = 4096;
+const MAX_READ = IDENTITY_FILE_MAX_BYTES;
 
 /** The subset of a node:fs/promises FileHandle used here. */
 export interface IdentityFileHandle {

@@ -1,0 +1,29 @@
+// docs/LIMITS.md must match the code: each row's constant exists in the named plane with the stated default.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as core from '../../src/core/index.js';
+import * as wire from '../../src/wire/index.js';
+import * as crypto from '../../src/crypto/index.js';
+
+const planes: Record<string, Record<string, unknown>> = { core, wire, crypto };
+
+function parseValue(text: string): number {
+  const pow = /^(\d+)\^(\d+)$/.exec(text);
+  return pow ? Number(pow[1]) ** Number(pow[2]) : Number(text);
+}
+
+test('every LIMITS.md row names an exported constant with the documented default', () => {
+  const doc = readFileSync(new URL('../../docs/LIMITS.md', import.meta.url), 'utf8');
+  const rows = doc.split('\n').filter((l) => /^\| [^-|]/.test(l) && !l.startsWith('| limit |'));
+  assert.ok(rows.length >= 10, 'LIMITS.md has its table');
+  for (const row of rows) {
+    const cells = row.split('|').slice(1, -1).map((c) => c.trim());
+    const [limit, constant, plane, value] = cells as [string, string, string, string];
+    const name = constant.replace(/`/g, '');
+    const mod = planes[plane];
+    assert.ok(mod, `${limit}: unknown plane ${plane}`);
+    assert.ok(name in mod, `${limit}: ${plane} does not export ${name}`);
+    assert.equal(mod[name], parseValue(value), `${limit}: ${name} is ${String(mod[name])}, LIMITS.md says ${value}`);
+  }
+});
