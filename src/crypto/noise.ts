@@ -21,7 +21,7 @@ import { NoisePsk } from './noise-symmetric.js';
 import { x25519PublicKey, X25519_BYTES } from './x25519.js';
 
 export {
-  NoiseHandshake, NOISE_PROTOCOL_NAME, NOISE_MESSAGE_OVERHEAD, NOISE_MAX_MESSAGE_BYTES, NOISE_PSK_BYTES,
+  NoiseHandshake, Phase, NOISE_PROTOCOL_NAME, NOISE_MESSAGE_OVERHEAD, NOISE_MAX_MESSAGE_BYTES, NOISE_PSK_BYTES,
   NOISE_DEFAULT_MAX_PAYLOAD_BYTES, type NoiseCommonOptions, type NoiseComponents,
 } from './noise-handshake.js';
 
