@@ -5,3 +5,4 @@ export * from './bytes.js';
 export * from './bounded-queue.js';
 export * from './metrics.js';
 export * from './startable.js';
+export * from './scheduler.js';

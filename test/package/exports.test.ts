@@ -17,11 +17,14 @@ test('every subpath export points at built files that exist, with declarations',
   }
 });
 
-test('net-mesh, net-mesh/core, net-mesh/wire and net-mesh/crypto import by name', async () => {
+test('net-mesh and its plane subpaths import by name', async () => {
   const root = await import('net-mesh');
   const core = await import('net-mesh/core');
   const wire = await import('net-mesh/wire');
   const crypto = await import('net-mesh/crypto');
+  const transport = await import('net-mesh/transport');
+  assert.equal(typeof transport.UdpPort, 'function');
+  assert.equal(typeof transport.SimNetwork, 'function');
   assert.equal(typeof core.NetError, 'function');
   assert.equal(wire.HEADER_BYTES, 68);
   assert.equal(typeof crypto.NoiseInitiator, 'function');

@@ -1,0 +1,3 @@
+export * from './datagram-port.js';
+export * from './udp-port.js';
+export * from './sim/index.js';

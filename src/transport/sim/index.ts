@@ -1,0 +1,4 @@
+export * from './link.js';
+export * from './port.js';
+export * from './trace.js';
+export * from './network.js';
