@@ -17,6 +17,8 @@ export const ErrorCode = {
   // arguments and configuration
   InvalidArgument: 'ERR_INVALID_ARGUMENT',
   ChannelName: 'ERR_CHANNEL_NAME',
+  /** A configuration file or flag set that does not parse or validate (the CLI's exit code 2). */
+  Config: 'ERR_CONFIG',
   // cryptography
   AuthFailed: 'ERR_AUTH_FAILED',
   BadKey: 'ERR_BAD_KEY',
@@ -28,6 +30,8 @@ export const ErrorCode = {
   // identity files
   IdentityFile: 'ERR_IDENTITY_FILE',
   IdentityPermissions: 'ERR_IDENTITY_PERMISSIONS',
+  /** Another key file (a PSK file): missing, malformed, or readable by others. */
+  KeyFile: 'ERR_KEY_FILE',
   // flow and lifecycle
   Backpressure: 'ERR_BACKPRESSURE',
   NotConnected: 'ERR_NOT_CONNECTED',
