@@ -2,3 +2,4 @@ export * from './datagram-port.js';
 export * from './udp-port.js';
 export * from './sim/index.js';
 export * from './registry.js';
+export * from './session/index.js';

@@ -1,0 +1,59 @@
+/**
+ * A thin driver: binds a {@link DatagramPort}, {@link Timers} and a {@link SessionManager}, arming one timer at
+ * the manager's `nextDeadline()`. The same driver runs on `UdpPort` + `RealTimers` and on `SimPort` +
+ * `VirtualScheduler`.
+ */
+import type { Clock, TimerHandle, Timers } from '../../core/index.js';
+import type { DatagramPort, PeerAddress } from '../datagram-port.js';
+import type { SessionManager } from './manager.js';
+
+export class SessionDriver {
+  private timer: TimerHandle | undefined;
+  private armedAt = Infinity;
+  private stopped = false;
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.armedAt = Infinity;
+    this.manager.tick();
+    this.arm();
+  };
+
+  constructor(
+    readonly port: DatagramPort,
+    readonly manager: SessionManager,
+    private readonly timers: Timers,
+    private readonly clock: Clock,
+  ) {
+    port.onDatagram((bytes, from) => {
+      this.manager.receive(bytes, from);
+      this.arm();
+    });
+  }
+
+  /** The `send` component to give the manager: `(bytes, to) => driver.output(bytes, to)`. */
+  static output(port: DatagramPort): (bytes: Uint8Array, to: PeerAddress) => void {
+    return (bytes, to) => {
+      port.send(bytes, to);
+    };
+  }
+
+  /** Re-arms the timer if the manager's deadline moved earlier; call after API calls on the manager. */
+  arm(): void {
+    if (this.stopped) return;
+    const d = this.manager.nextDeadline();
+    if (d >= this.armedAt) return;
+    this.timers.clearTimeout(this.timer);
+    this.armedAt = d;
+    this.timer = d === Infinity ? undefined : this.timers.setTimeout(this.onTimer, d - this.clock.nowMs());
+  }
+
+  /** Shuts the manager down, clears the timer and detaches from the port (the port stays open: its owner closes it). */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.manager.shutdown();
+    this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.port.onDatagram(null);
+  }
+}
