@@ -7,3 +7,4 @@ export * from './core/index.js';
 export * from './wire/index.js';
 export * from './crypto/index.js';
 export * from './transport/index.js';
+export * from './node/index.js';

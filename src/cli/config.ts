@@ -25,7 +25,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { TomlError, parse } from 'smol-toml';
 import { fromHex } from '../core/index.js';
-import { parseSocketAddress, type SocketAddress } from './address.js';
+import { parseSocketAddress, type SocketAddress } from '../transport/index.js';
 import { ConfigError } from './errors.js';
 import { defaultIdentityPath } from './paths.js';
 

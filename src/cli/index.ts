@@ -1,6 +1,5 @@
 export * from './exit-codes.js';
 export * from './errors.js';
-export * from './address.js';
 export * from './config.js';
 export * from './psk-file.js';
 export * from './paths.js';

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommands } from './commands/config.js';
 import { registerIdentityCommands } from './commands/identity.js';
+import { registerNodeCommands } from './commands/node.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { processIO, type CliIO } from './output.js';
 
@@ -24,6 +25,7 @@ export function buildProgram(io: CliIO = processIO): Command {
     .showSuggestionAfterError(true);
   registerIdentityCommands(program, io);
   registerConfigCommands(program, io);
+  registerNodeCommands(program, io);
   return program;
 }
 

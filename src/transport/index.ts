@@ -2,4 +2,5 @@ export * from './datagram-port.js';
 export * from './udp-port.js';
 export * from './sim/index.js';
 export * from './registry.js';
+export * from './socket-address.js';
 export * from './session/index.js';

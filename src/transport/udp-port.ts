@@ -121,12 +121,16 @@ export class UdpPort implements DatagramPort {
     if (this.closing !== null) return this.refuse('drop_send_closed');
     if (bytes.length > this.maxDatagramSize) return this.refuse('drop_send_oversize');
     try {
+      // node:dgram keeps a reference to `bytes` (an unconnected send resolves the address on the next tick; a send
+      // the kernel defers with EAGAIN is queued), so it gets a copy: callers reuse their buffer on return.
+      const copy = Buffer.allocUnsafe(bytes.length);
+      copy.set(bytes);
       if (this.remote !== undefined) {
         if (to.port !== this.remote.port || to.host !== this.remote.host) return this.refuse('drop_send_address');
-        this.socket.send(bytes, this.afterSend);
+        this.socket.send(copy, this.afterSend);
       } else {
         if (to !== this.lastTo && !this.reachable(to)) return this.refuse('drop_send_address');
-        this.socket.send(bytes, to.port, to.host, this.afterSend);
+        this.socket.send(copy, to.port, to.host, this.afterSend);
       }
     } catch {
       // Synchronous refusals (a malformed address, a socket closed under us) are the caller's data, not a crash.

@@ -8,9 +8,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fromHex, toHex } from '../../src/core/index.js';
 import {
-  ConfigError, ExitCode, KeyFileError, decodePsk, parseNodeConfigToml, parsePeerSpec, parseSocketAddress,
-  resolveNodeConfig,
+  ConfigError, ExitCode, KeyFileError, decodePsk, parseNodeConfigToml, parsePeerSpec, resolveNodeConfig,
 } from '../../src/cli/index.js';
+import { parseSocketAddress } from '../../src/transport/index.js';
 import { runCli, tempDir } from './harness.js';
 import { hexId, makeConfigFixture } from './fixtures.js';
 

@@ -48,6 +48,22 @@ test('two IPv4 ports exchange datagrams both ways', async () => {
   assert.equal(b.counters.get('received_bytes'), 6);
 });
 
+test('the caller may reuse its buffer as soon as send returns (several sends in one tick)', async () => {
+  await using a = await UdpPort.open({ host: '127.0.0.1' });
+  await using b = await UdpPort.open({ host: '127.0.0.1' });
+  await using c = await UdpPort.open({ host: '127.0.0.1', connect: { host: '127.0.0.1', port: b.local.port } });
+  const buf = new Uint8Array(4);
+  const atB = next(b, 6);
+  for (let i = 0; i < 3; i++) {
+    buf[0] = i;
+    assert.ok(a.send(buf, b.local));
+    buf[0] = 10 + i;
+    assert.ok(c.send(buf, b.local));
+  }
+  buf.fill(99);
+  assert.deepEqual((await atB).map((d) => d.bytes[0]).sort((x, y) => x! - y!), [0, 1, 2, 10, 11, 12]);
+});
+
 test('IPv6 on ::1', async (t) => {
   let a: UdpPort;
   try {

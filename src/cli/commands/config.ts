@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { toHex } from '../../core/index.js';
 import { wipe } from '../../crypto/index.js';
-import { formatSocketAddress } from '../address.js';
+import { formatSocketAddress } from '../../transport/index.js';
 import { loadNodeConfig, type ConfigOverrides, type NodeConfig } from '../config.js';
 import { formatJson, formatRows, type CliIO } from '../output.js';
 import { defaultIdentityPath } from '../paths.js';

@@ -1,5 +1,6 @@
-/** `host:port` parsing for configuration: IPv4 `1.2.3.4:9000` and IPv6 `[::1]:9000` literals. */
+/** `host:port` parsing for configuration and APIs: IPv4 `1.2.3.4:9000` and IPv6 `[::1]:9000` literals. */
 import { isIPv4, isIPv6 } from 'node:net';
+import { peerAddress, type PeerAddress } from './datagram-port.js';
 
 export interface SocketAddress {
   /** The IP literal, without brackets. */
@@ -30,4 +31,9 @@ export function parseSocketAddress(text: string, allowPortZero = false): SocketA
 
 export function formatSocketAddress(a: SocketAddress): string {
   return a.family === 'IPv6' ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+}
+
+/** The datagram-port address of a parsed socket address. */
+export function toPeerAddress(a: SocketAddress): PeerAddress {
+  return peerAddress(a.family === 'IPv6' ? 'ipv6' : 'ipv4', a.host, a.port);
 }

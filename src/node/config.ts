@@ -1,0 +1,74 @@
+/**
+ * `MeshNode` configuration: a plain object with documented defaults (the reference SDK's `MeshNodeConfig`
+ * names where it has them). Defaults are chosen here, at the composition root, and nowhere below.
+ */
+import { InvalidArgumentError, fromHex } from '../core/index.js';
+import type { Identity } from '../crypto/index.js';
+import type { SessionOptions } from '../transport/index.js';
+
+export const PSK_BYTES = 32;
+
+/** A peer as the API takes it: address `host:port`, X25519 static key (hex or bytes), node id. */
+export interface MeshPeer {
+  /** `1.2.3.4:9000` or `[::1]:9000`; may be omitted for a peer that only connects to us. */
+  address?: string;
+  /** The peer's X25519 static public key: 64 hex characters or 32 bytes (`net-mesh identity show` prints it). */
+  publicKey?: string | Uint8Array;
+  nodeId: bigint;
+}
+
+export interface MeshNodeConfig {
+  /** Address to bind, `host:port` with an IP literal (default `127.0.0.1:0`: loopback, any free port). */
+  bindAddr?: string;
+  /** The mesh-wide pre-shared key: 32 bytes or 64 hex characters. Required. */
+  psk: string | Uint8Array;
+  /** This node's identity; generated when neither it nor `identitySeed` is given. */
+  identity?: Identity;
+  /** A 32-byte ed25519 seed giving a stable identity. */
+  identitySeed?: Uint8Array;
+  /** Heartbeat interval (default 5,000 ms). */
+  heartbeatIntervalMs?: number;
+  /** Silence after which a session is dropped (default 30,000 ms). */
+  sessionTimeoutMs?: number;
+  /** One handshake attempt's timeout (default 5,000 ms). */
+  handshakeTimeoutMs?: number;
+  /** Attempts after the first (default 3). */
+  handshakeRetries?: number;
+  /** Peers `start()` connects to (and keeps reconnecting to until shutdown). */
+  seedPeers?: readonly MeshPeer[];
+  /** Peers allowed to open sessions to us (seed peers are expected too). */
+  expectedPeers?: readonly MeshPeer[];
+  /** Messages buffered per `receive()` iterator before new ones are dropped (default 1,024). */
+  receiveQueueCapacity?: number;
+  /** Largest datagram sent or accepted (default 8,192, as the reference). */
+  maxDatagramSize?: number;
+  /** Further session settings (rekey, rate limits, table bounds); see `SESSION_DEFAULTS`. */
+  session?: Omit<SessionOptions, 'psk' | 'expectedPeers'>;
+}
+
+export const MESH_NODE_DEFAULTS = Object.freeze({
+  bindAddr: '127.0.0.1:0',
+  receiveQueueCapacity: 1024,
+  maxDatagramSize: 8192,
+});
+
+/** Decodes a PSK given as 32 bytes or 64 hex characters into a fresh copy. */
+export function decodeMeshPsk(psk: string | Uint8Array): Uint8Array {
+  if (typeof psk === 'string') {
+    if (!/^[0-9a-fA-F]{64}$/.test(psk)) throw new InvalidArgumentError('psk must be 64 hex characters or 32 bytes');
+    return fromHex(psk);
+  }
+  if (!(psk instanceof Uint8Array) || psk.length !== PSK_BYTES) throw new InvalidArgumentError('psk must be 32 bytes');
+  return psk.slice();
+}
+
+/** Decodes a peer's static key given as hex or bytes; undefined stays undefined. */
+export function decodeStaticKey(key: string | Uint8Array | undefined): Uint8Array | undefined {
+  if (key === undefined) return undefined;
+  if (typeof key === 'string') {
+    if (!/^[0-9a-fA-F]{64}$/.test(key)) throw new InvalidArgumentError('peer public key must be 64 hex characters');
+    return fromHex(key);
+  }
+  if (key.length !== 32) throw new InvalidArgumentError('peer public key must be 32 bytes');
+  return key.slice();
+}

@@ -1,0 +1,394 @@
+/**
+ * `MeshNode`: the composition root for direct peers. It binds a UDP port, wires the sans-I/O session manager to
+ * it with real time and timers, dispatches inbound packets through the subprotocol registry, and exposes the
+ * reference SDK's names for what exists now: `create`, `nodeId`, `publicKey`, `connect`, `accept`, `start`,
+ * `peerCount`, `shutdown`, plus a raw per-peer `send`, an async-iterable `receive`, `ping` and `metrics`.
+ *
+ * The port receives from `create()` on, so a node answers handshakes from expected peers before `start()`;
+ * `start()` connects to the seed peers.
+ */
+import {
+  ClosedError, CounterSet, CryptoError, CryptoRandom, ErrorCode, InvalidArgumentError, NotConnectedError, RealTimers,
+  SystemClock, TimeoutError, AbortedError, toHex, type CallOptions,
+} from '../core/index.js';
+import { Identity, wipe } from '../crypto/index.js';
+import {
+  SessionDriver, SessionManager, SessionSendStatus, SubprotocolRegistry, UdpPort, addressKey, parseSocketAddress, toPeerAddress, type PeerAddress, type SessionDownReason, type SessionPeer,
+} from '../transport/index.js';
+import { MESH_NODE_DEFAULTS, decodeMeshPsk, decodeStaticKey, type MeshNodeConfig } from './config.js';
+import { PING_SUBPROTOCOL, PingKind, decodePing, encodePing } from './ping.js';
+import { ReceiveQueue, type MessageQueue } from './receive-queue.js';
+
+/** A message received on subprotocol 0 (plain payloads); `payload` is the receiver's own copy. */
+export interface MeshMessage {
+  from: bigint;
+  payload: Uint8Array;
+}
+
+export type PeerEvent =
+  | { type: 'up'; nodeId: bigint; address: string | null }
+  | { type: 'down'; nodeId: bigint; reason: SessionDownReason }
+  | { type: 'identity-proven'; nodeId: bigint }
+  | { type: 'identity-unproven'; nodeId: bigint };
+
+const NODE_COUNTERS = ['messages_received', 'drop_receive_queue_full', 'pings_answered', 'pongs_received', 'drop_bad_ping'] as const;
+type NodeCounter = (typeof NODE_COUNTERS)[number];
+
+interface Waiter {
+  resolve(peer: SessionPeer): void;
+  reject(error: Error): void;
+}
+
+export class MeshNode implements AsyncDisposable {
+  private readonly clock = new SystemClock();
+  private readonly counters = new CounterSet<NodeCounter>(NODE_COUNTERS);
+  private readonly waiters = new Map<bigint, Set<Waiter>>();
+  private readonly pings = new Map<number, (ok: true) => void>();
+  private readonly queues = new Set<ReceiveQueue<MeshMessage>>();
+  private readonly listeners = new Set<(e: PeerEvent) => void>();
+  private readonly manager: SessionManager;
+  private readonly driver: SessionDriver;
+  /** Handlers for inbound packets by subprotocol id; upper planes register theirs here. */
+  readonly subprotocols = new SubprotocolRegistry<SessionPeer>();
+  private nextPingId = 1;
+  private started = false;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly config: MeshNodeConfig,
+    private readonly identity: Identity,
+    private readonly ownsIdentity: boolean,
+    private readonly psk: Uint8Array,
+    private readonly port: UdpPort,
+  ) {
+    const expected = [...(config.expectedPeers ?? []), ...(config.seedPeers ?? [])].map((p) => ({
+      nodeId: p.nodeId,
+      ...(p.publicKey === undefined ? {} : { staticPublicKey: decodeStaticKey(p.publicKey)! }),
+      ...(p.address === undefined ? {} : { address: parsePeerAddress(p.address) }),
+    }));
+    this.manager = new SessionManager(
+      {
+        clock: this.clock,
+        random: new CryptoRandom(),
+        identity,
+        send: SessionDriver.output(port),
+        events: {
+          sessionUp: (peer) => this.onUp(peer),
+          sessionDown: (peer, reason) => this.onDown(peer, reason),
+          identityProven: (peer) => this.emit({ type: 'identity-proven', nodeId: peer.nodeId }),
+          identityUnproven: (peer) => this.emit({ type: 'identity-unproven', nodeId: peer.nodeId }),
+          data: (peer, sub, payload) => void this.subprotocols.dispatch(sub, payload, peer),
+        },
+      },
+      {
+        ...config.session,
+        psk,
+        expectedPeers: expected,
+        maxDatagramSize: config.maxDatagramSize ?? MESH_NODE_DEFAULTS.maxDatagramSize,
+        ...(config.heartbeatIntervalMs === undefined ? {} : { heartbeatMs: config.heartbeatIntervalMs }),
+        ...(config.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: config.sessionTimeoutMs }),
+        ...(config.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: config.handshakeTimeoutMs }),
+        ...(config.handshakeRetries === undefined ? {} : { handshakeRetries: config.handshakeRetries }),
+      },
+    );
+    this.subprotocols.register(0, (payload, peer) => this.deliver(peer, payload), { name: 'plain', allowReserved: true });
+    this.subprotocols.register(PING_SUBPROTOCOL, (payload, peer) => this.onPing(peer, payload), { name: 'ping', allowReserved: true });
+    this.driver = new SessionDriver(port, this.manager, new RealTimers(), this.clock);
+  }
+
+  /** Binds the UDP port and builds the node. The node answers expected peers at once; `start()` dials seeds. */
+  static async create(config: MeshNodeConfig): Promise<MeshNode> {
+    const psk = decodeMeshPsk(config.psk);
+    const bind = parseBind(config.bindAddr ?? MESH_NODE_DEFAULTS.bindAddr);
+    const ownsIdentity = config.identity === undefined;
+    const identity = config.identity ?? (config.identitySeed ? Identity.fromSeed(config.identitySeed) : Identity.generate());
+    let port: UdpPort | undefined;
+    try {
+      port = await UdpPort.open({
+        host: bind.host, port: bind.port, maxDatagramSize: config.maxDatagramSize ?? MESH_NODE_DEFAULTS.maxDatagramSize,
+      });
+      return new MeshNode(config, identity, ownsIdentity, psk, port);
+    } catch (e) {
+      wipe(psk);
+      if (ownsIdentity) identity.dispose();
+      await port?.close();
+      throw e;
+    }
+  }
+
+  /** This node's 64-bit id (from its ed25519 public key). */
+  nodeId(): bigint {
+    return this.identity.nodeId;
+  }
+
+  /** The X25519 static public key, hex: what a peer passes to `connect`. */
+  publicKey(): string {
+    return toHex(this.identity.staticPublicKey);
+  }
+
+  /** The ed25519 public key (the reference's entity id). */
+  entityId(): Uint8Array {
+    return this.identity.publicKey.slice();
+  }
+
+  /** The bound address, `host:port`. */
+  localAddress(): string {
+    return formatPeerAddress(this.port.local);
+  }
+
+  /** Connects to the seed peers (each is retried until shutdown). Resolves without waiting for sessions. */
+  async start(): Promise<void> {
+    this.assertOpen();
+    if (this.started) return;
+    this.started = true;
+    for (const p of this.config.seedPeers ?? []) {
+      if (p.address === undefined || p.publicKey === undefined) continue;
+      this.manager.connect({ address: parsePeerAddress(p.address), staticPublicKey: decodeStaticKey(p.publicKey)!, nodeId: p.nodeId });
+    }
+    this.driver.arm();
+  }
+
+  /**
+   * Opens a session to a peer and resolves once it is up. Rejects with `NotConnectedError` when every handshake
+   * attempt timed out (a wrong PSK or key looks the same from here: the peer stays silent), `TimeoutError` after
+   * `timeoutMs`, `AbortedError` on the signal.
+   */
+  async connect(peerAddr: string, peerPublicKey: string | Uint8Array, peerNodeId: bigint, options: CallOptions & { timeoutMs?: number } = {}): Promise<void> {
+    this.assertOpen();
+    const address = parsePeerAddress(peerAddr);
+    const staticPublicKey = decodeStaticKey(peerPublicKey)!;
+    if (this.manager.peer(peerNodeId)?.connected) return;
+    const wait = this.waitFor(peerNodeId, options);
+    this.manager.connect({ address, staticPublicKey, nodeId: peerNodeId });
+    this.driver.arm();
+    await wait;
+  }
+
+  /** Allows `peerNodeId` to connect to us and resolves with its address once its session is up. */
+  async accept(peerNodeId: bigint, options: CallOptions & { timeoutMs?: number } = {}): Promise<string> {
+    this.assertOpen();
+    const existing = this.manager.peer(peerNodeId);
+    if (existing?.connected) return formatPeerAddress(existing.address);
+    const wait = this.waitFor(peerNodeId, options);
+    this.manager.expect(peerNodeId);
+    const peer = await wait;
+    return formatPeerAddress(peer.address);
+  }
+
+  /** Peers with a live session. */
+  peerCount(): number {
+    return this.manager.sessionCount;
+  }
+
+  /** Whether `nodeId` has a live session, and whether it proved its identity. */
+  peer(nodeId: bigint): { connected: boolean; identityProven: boolean; address: string | null } | undefined {
+    const p = this.manager.peer(nodeId);
+    return p && { connected: p.connected, identityProven: p.identityProven, address: p.address && formatPeerAddress(p.address) };
+  }
+
+  /** Sends one sealed packet to a connected peer (raw: no stream, no retransmission). */
+  send(peerNodeId: bigint, payload: Uint8Array, subprotocolId = 0): void {
+    this.assertOpen();
+    const status = this.manager.send(peerNodeId, subprotocolId, payload);
+    switch (status) {
+      case SessionSendStatus.Ok: return;
+      case SessionSendStatus.NotConnected: throw new NotConnectedError(`no session with ${hexId(peerNodeId)}`);
+      case SessionSendStatus.TooLarge: throw new InvalidArgumentError(`payload of ${payload.length} bytes does not fit one datagram`);
+      case SessionSendStatus.CounterLimit: throw new CryptoError(ErrorCode.CounterExhausted, 'session counter exhausted; rekeying');
+      default: throw new ClosedError('session closed');
+    }
+  }
+
+  /**
+   * Messages on subprotocol 0 from any peer, as an async iterable over a bounded queue (`receiveQueueCapacity`);
+   * a consumer that falls behind loses new messages (counted as `drop_receive_queue_full`). `break` or `close()`
+   * ends it.
+   */
+  receive(): MessageQueue<MeshMessage> {
+    this.assertOpen();
+    const q: ReceiveQueue<MeshMessage> = new ReceiveQueue(
+      this.config.receiveQueueCapacity ?? MESH_NODE_DEFAULTS.receiveQueueCapacity,
+      () => this.queues.delete(q),
+    );
+    this.queues.add(q);
+    return q;
+  }
+
+  /** Round-trip time to a connected peer in milliseconds (an authenticated echo on subprotocol 0xF002). */
+  async ping(peerNodeId: bigint, options: CallOptions & { timeoutMs?: number } = {}): Promise<number> {
+    this.assertOpen();
+    const id = this.nextPingId;
+    this.nextPingId = (this.nextPingId + 1) >>> 0 || 1;
+    const t0 = this.clock.nowMs();
+    const pong = withDeadline<true>(options, `ping ${hexId(peerNodeId)}`, (resolve) => {
+      this.pings.set(id, resolve);
+      return () => this.pings.delete(id);
+    });
+    this.send(peerNodeId, encodePing(PingKind.Ping, id), PING_SUBPROTOCOL);
+    await pong;
+    return this.clock.nowMs() - t0;
+  }
+
+  /** Subscribes to session events; returns the unsubscribe function. */
+  onPeerEvent(listener: (e: PeerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Every counter of the node, its port, its sessions and its subprotocol registry, by reason. */
+  metrics(): { node: Record<string, number>; port: Record<string, number>; sessions: Record<string, number>; subprotocols: Record<string, number> } {
+    return {
+      node: this.counters.snapshot(),
+      port: this.port.counters.snapshot(),
+      sessions: this.manager.counters.snapshot(),
+      subprotocols: this.subprotocols.counters.snapshot(),
+    };
+  }
+
+  /** Closes every session, the port and the timers; pending calls reject with `ClosedError`. Idempotent. */
+  shutdown(): Promise<void> {
+    if (this.closing === null) this.closing = this.close();
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+
+  private async close(): Promise<void> {
+    const closed = new ClosedError('node shut down');
+    for (const set of this.waiters.values()) for (const w of set) w.reject(closed);
+    this.waiters.clear();
+    this.pings.clear();
+    for (const q of [...this.queues]) q.close();
+    this.driver.stop();
+    await this.port.close();
+    wipe(this.psk);
+    if (this.ownsIdentity) this.identity.dispose();
+  }
+
+  private assertOpen(): void {
+    if (this.closing !== null) throw new ClosedError('node shut down');
+  }
+
+  private waitFor(nodeId: bigint, options: CallOptions & { timeoutMs?: number }): Promise<SessionPeer> {
+    return withDeadline<SessionPeer>(options, `session with ${hexId(nodeId)}`, (resolve, reject) => {
+      const w: Waiter = { resolve, reject };
+      let set = this.waiters.get(nodeId);
+      if (set === undefined) this.waiters.set(nodeId, (set = new Set()));
+      set.add(w);
+      return () => {
+        set.delete(w);
+        if (set.size === 0 && this.waiters.get(nodeId) === set) this.waiters.delete(nodeId);
+      };
+    });
+  }
+
+  private onUp(peer: SessionPeer): void {
+    const set = this.waiters.get(peer.nodeId);
+    if (set !== undefined) for (const w of [...set]) w.resolve(peer);
+    this.emit({ type: 'up', nodeId: peer.nodeId, address: peer.address && formatPeerAddress(peer.address) });
+  }
+
+  private onDown(peer: SessionPeer, reason: SessionDownReason): void {
+    if (reason === 'handshake-timeout') {
+      const set = this.waiters.get(peer.nodeId);
+      const e = new NotConnectedError(`no answer from ${hexId(peer.nodeId)}: handshake timed out (peer down, wrong PSK or wrong key)`);
+      if (set !== undefined) for (const w of [...set]) w.reject(e);
+    }
+    this.emit({ type: 'down', nodeId: peer.nodeId, reason });
+  }
+
+  private emit(e: PeerEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A listener's failure is its own; the receive path goes on.
+      }
+    }
+  }
+
+  private deliver(peer: SessionPeer, payload: Uint8Array): void {
+    this.counters.inc('messages_received');
+    if (this.queues.size === 0) return;
+    for (const q of this.queues) {
+      if (!q.push({ from: peer.nodeId, payload: payload.slice() })) this.counters.inc('drop_receive_queue_full');
+    }
+  }
+
+  private onPing(peer: SessionPeer, payload: Uint8Array): void {
+    const msg = decodePing(payload);
+    if (msg === null) {
+      this.counters.inc('drop_bad_ping');
+      return;
+    }
+    const [kind, id] = msg;
+    if (kind === PingKind.Ping) {
+      this.counters.inc('pings_answered');
+      this.manager.send(peer.nodeId, PING_SUBPROTOCOL, encodePing(PingKind.Pong, id));
+      return;
+    }
+    const resolve = this.pings.get(id);
+    if (resolve === undefined) {
+      this.counters.inc('drop_bad_ping');
+      return;
+    }
+    this.counters.inc('pongs_received');
+    this.pings.delete(id);
+    resolve(true);
+  }
+}
+
+/**
+ * A promise that settles through `register`'s callbacks, or rejects on `timeoutMs` / `signal`; the cleanup
+ * `register` returns runs exactly once either way.
+ */
+function withDeadline<T>(
+  options: CallOptions & { timeoutMs?: number },
+  what: string,
+  register: (resolve: (v: T) => void, reject: (e: Error) => void) => () => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const { signal, timeoutMs } = options;
+    if (signal?.aborted) {
+      reject(new AbortedError(`${what}: aborted`, { cause: signal.reason }));
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    let cleanup = (): void => {};
+    const onAbort = (): void => finish(() => reject(new AbortedError(`${what}: aborted`, { cause: signal?.reason })));
+    const finish = (settle: () => void): void => {
+      cleanup();
+      cleanup = () => {};
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      settle();
+    };
+    cleanup = register((v) => finish(() => resolve(v)), (e) => finish(() => reject(e)));
+    if (timeoutMs !== undefined) timer = setTimeout(() => finish(() => reject(new TimeoutError(`${what}: no answer within ${timeoutMs} ms`))), timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function parseBind(text: string): { host: string; port: number } {
+  const a = parseSocketAddress(text, true);
+  if (typeof a === 'string') throw new InvalidArgumentError(`bindAddr: ${a}`);
+  return a;
+}
+
+function parsePeerAddress(text: string): PeerAddress {
+  const a = parseSocketAddress(text);
+  if (typeof a === 'string') throw new InvalidArgumentError(`peer address: ${a}`);
+  return toPeerAddress(a);
+}
+
+function formatPeerAddress(a: PeerAddress | null): string {
+  if (a === null) return '';
+  return a.family === 'ipv6' ? `[${a.host}]:${a.port}` : a.family === 'ipv4' ? `${a.host}:${a.port}` : addressKey(a);
+}
+
+function hexId(id: bigint): string {
+  return id.toString(16).padStart(16, '0');
+}
+

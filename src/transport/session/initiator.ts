@@ -1,0 +1,77 @@
+/**
+ * Our side of a handshake: start (first connect, reconnect or rekey), msg1 with retransmission backoff and
+ * jitter, and msg2 completing it. A finished first handshake installs the session; a finished rekey becomes
+ * `next` until the peer uses it (established.ts switches).
+ */
+import { NoiseInitiator, deriveSessionKeys, netPrologue } from '../../crypto/index.js';
+import { encodeHandshakePacket } from '../../wire/index.js';
+import type { PeerAddress } from '../datagram-port.js';
+import type { ManagerCore } from './core.js';
+import { Session, type Peer } from './session.js';
+
+const EMPTY = new Uint8Array(0);
+
+export function startHandshake(m: ManagerCore, p: Peer, now: number): void {
+  if (m.closed || p.pending !== null || p.address === null || p.staticPublicKey === null) return;
+  p.reconnectAt = Infinity;
+  if (m.pendingCount >= m.options.maxPendingHandshakes) {
+    p.reconnectAt = now + m.options.handshakeTimeoutMs;
+    m.note(p.reconnectAt);
+    return;
+  }
+  const o = m.options;
+  const rekey = p.current !== null;
+  p.pending = {
+    noise: null, packet: EMPTY, startedMs: now, giveUpAt: now + o.handshakeTimeoutMs * (o.handshakeRetries + 1),
+    nextSendMs: now, retransmits: 0, rekey,
+  };
+  m.pendingCount++;
+  m.counters.inc(rekey ? 'rekeys_started' : 'handshakes_initiated');
+  sendMsg1(m, p, now);
+}
+
+/** Sends (or resends) msg1, building a fresh Noise machine if the last one was spent, and schedules the next try. */
+export function sendMsg1(m: ManagerCore, p: Peer, now: number): void {
+  const pend = p.pending!;
+  if (pend.noise === null) {
+    pend.noise = new NoiseInitiator({ random: m.random }, {
+      psk: m.psk, prologue: netPrologue(m.identity.routingId, p.routingId), responderStatic: p.staticPublicKey!,
+      maxPayloadBytes: 0,
+    });
+    pend.packet = encodeHandshakePacket(pend.noise.writeMessage1());
+  }
+  const o = m.options;
+  const base = Math.min(o.backoffBaseMs * 2 ** pend.retransmits, o.handshakeTimeoutMs);
+  pend.nextSendMs = now + base * (1 + o.backoffJitter * m.random.nextFloat());
+  m.out(pend.packet, p.address!);
+  m.note(Math.min(pend.nextSendMs, pend.giveUpAt));
+}
+
+/** A msg2 from the address of a peer we have a handshake in flight with. */
+export function onMsg2(m: ManagerCore, p: Peer, msg: Uint8Array, from: PeerAddress, now: number): void {
+  const pend = p.pending!;
+  const c = m.counters;
+  const noise = pend.noise;
+  if (noise === null) return c.inc('drop_handshake_invalid');
+  try {
+    noise.readMessage2(msg, 0);
+  } catch {
+    noise.dispose();
+    pend.noise = null; // spent: the next retransmission starts a fresh msg1
+    return c.inc('drop_handshake_invalid');
+  }
+  const hash = noise.handshakeHash;
+  m.clearPending(p);
+  c.inc('accepted');
+  c.inc('handshakes_completed');
+  const s = new Session(p, 'initiator', deriveSessionKeys(hash, 'initiator'), hash, 'next', now, m.options.rekeyAfterPackets);
+  m.sessions.set(s.sessionLo, s);
+  if (p.current === null) {
+    m.install(p, s, from, now);
+  } else {
+    if (p.next !== null) m.dropSession(p.next);
+    p.next = s;
+    s.expiresAt = now + m.options.handshakeTimeoutMs;
+  }
+  m.sendProof(s, now);
+}
