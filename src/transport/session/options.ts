@@ -81,7 +81,7 @@ export const SESSION_DEFAULTS = Object.freeze({
   rekeyGraceMs: 5000,
   maxPendingHandshakes: 256,
   maxPeers: 4096,
-  handshakeRatePerSource: 20,
+  handshakeRatePerSource: 5,
   handshakeBurstPerSource: 5,
   maxRateLimitSources: 1024,
   handshakeRateGlobal: 1000,
