@@ -51,6 +51,12 @@ export class CipherState {
     return this.key !== null;
   }
 
+  /** Becomes a copy of `other` (its own key bytes), wiping the key it held. */
+  copyFrom(other: CipherState): void {
+    this.initializeKey(other.key === null ? null : other.key.slice());
+    this.n = other.n;
+  }
+
   /** The next nonce counter value. */
   get counter(): number {
     return this.n;
@@ -165,6 +171,16 @@ export class SymmetricState {
     this.protocolName = protocolName;
     this.h = h0.slice();
     this.ck = h0.slice();
+  }
+
+  /** An independent copy (keys included), for a trial that must leave this state untouched when it fails. */
+  clone(): SymmetricState {
+    const c = new SymmetricState(this.protocolName);
+    c.h = this.h.slice();
+    c.ck = this.ck.slice();
+    c.ckInitial = this.ckInitial;
+    c.cipher.copyFrom(this.cipher);
+    return c;
   }
 
   /** A copy of the current handshake hash. */

@@ -15,10 +15,11 @@
  */
 import { InvalidArgumentError, utf8, writeU32LE } from '../core/index.js';
 import {
-  NoiseHandshake, Phase, checkKey, type NoiseCommonOptions, type NoiseComponents, NOISE_PROTOCOL_NAME,
+  NoiseHandshake, Phase, checkKey, type NoiseCommonOptions, type NoiseComponents, NOISE_MESSAGE_OVERHEAD, NOISE_PROTOCOL_NAME,
 } from './noise-handshake.js';
 import { NoisePsk } from './noise-symmetric.js';
-import { x25519PublicKey, X25519_BYTES } from './x25519.js';
+import { wipe } from './constant-time.js';
+import { x25519, x25519PublicKey, X25519_BYTES } from './x25519.js';
 
 export {
   NoiseHandshake, Phase, NOISE_PROTOCOL_NAME, NOISE_MESSAGE_OVERHEAD, NOISE_MAX_MESSAGE_BYTES, NOISE_PSK_BYTES,
@@ -100,6 +101,41 @@ export class NoiseInitiator extends NoiseHandshake {
     this.mixDh(ss, this.ePriv!, re);
     const payload = this.decrypt(ss, msg.subarray(X25519_BYTES), 'msg2');
     this.finish(ss);
+    return payload;
+  }
+
+  /**
+   * `readMessage2` that leaves the handshake exactly as it was when the message is not our msg2 (wrong length,
+   * low-order key, failed authentication) and returns null. A responder that also dials us (simultaneous open)
+   * sends a 48-byte msg1 that looks like a msg2: trying it here first costs one DH and spends nothing.
+   */
+  tryReadMessage2(msg: Uint8Array, expectedPayloadBytes?: number): Uint8Array | null {
+    const ss = this.expectPhase(Phase.Middle, 'tryReadMessage2');
+    const payloadLen = msg.length - NOISE_MESSAGE_OVERHEAD;
+    const lengthOk = expectedPayloadBytes === undefined
+      ? payloadLen >= 0 && payloadLen <= this.maxPayloadBytes
+      : payloadLen === expectedPayloadBytes;
+    if (!lengthOk) return null;
+    const trial = ss.clone();
+    const re = msg.subarray(0, X25519_BYTES);
+    this.readEphemeral(trial, re);
+    let dh: Uint8Array;
+    try {
+      dh = x25519(this.ePriv!, re);
+    } catch {
+      trial.wipeAll();
+      return null;
+    }
+    trial.mixKey(dh);
+    wipe(dh);
+    const payload = trial.decryptAndHash(msg.subarray(X25519_BYTES));
+    if (payload === null) {
+      trial.wipeAll();
+      return null;
+    }
+    ss.wipeAll();
+    this.ss = trial;
+    this.finish(trial);
     return payload;
   }
 }

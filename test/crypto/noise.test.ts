@@ -366,3 +366,26 @@ test('random msg1 / msg2 bytes only ever fail with ERR_HANDSHAKE_FAILED', () => 
     { numRuns: fuzzRuns(), seed: FUZZ_SEED },
   );
 });
+
+test('tryReadMessage2 leaves the attempt intact for anything but our msg2', () => {
+  const { ini, res } = pair(A, B, 11);
+  res.readMessage1(ini.writeMessage1(), 0);
+  const msg2 = res.writeMessage2();
+  // The peer's own msg1 in a simultaneous open looks like a msg2: 48 bytes, an e key and a tag.
+  const theirs = pair(B, A, 21).ini.writeMessage1();
+  assert.equal(theirs.length, msg2.length);
+  assert.equal(ini.tryReadMessage2(theirs, 0), null);
+  const flipped = msg2.slice();
+  flipped[40]! ^= 1;
+  assert.equal(ini.tryReadMessage2(flipped, 0), null);
+  assert.equal(ini.tryReadMessage2(msg2.subarray(0, 47), 0), null);
+  const lowOrder = msg2.slice();
+  lowOrder.fill(0, 0, 32);
+  assert.equal(ini.tryReadMessage2(lowOrder, 0), null);
+  assert.equal(ini.isComplete, false);
+  // After four failed trials the real msg2 still completes the same handshake.
+  assert.deepEqual(ini.tryReadMessage2(msg2, 0), new Uint8Array(0));
+  assert.ok(ini.isComplete);
+  assert.equal(toHex(ini.handshakeHash), toHex(res.handshakeHash));
+  assert.throws(() => ini.tryReadMessage2(msg2, 0), badState);
+});

@@ -2,13 +2,14 @@
  * Handshake packets in: msg1 from expected peers (the peer last seen at the source address first, then up to
  * `maxHandshakeTrials` others; the prologue names the initiator, so a wrong guess fails the MAC), duplicate msg1
  * answered with the same msg2, the per-source rate limit, the simultaneous-open tie-break (the lower node id's
- * initiator wins when both dial each other's real address), and the bounded candidate table. msg2 is handed to initiator.ts.
+ * initiator wins when both dial each other's real address), and the bounded candidate table. msg2 is tried first
+ * (non-destructively) by initiator.ts.
  */
 import { NoiseResponder, constantTimeEqual, deriveSessionKeys, netPrologue } from '../../crypto/index.js';
 import { HEADER_BYTES, WireStatus, checkHandshakePacket, encodeHandshakePacket } from '../../wire/index.js';
 import { addressKey, sameAddress, type PeerAddress } from '../datagram-port.js';
 import type { ManagerCore } from './core.js';
-import { onMsg2 } from './initiator.js';
+import { tryMsg2 } from './initiator.js';
 import { Session, type Peer } from './session.js';
 
 export function onHandshake(m: ManagerCore, bytes: Uint8Array, from: PeerAddress): void {
@@ -30,16 +31,17 @@ export function onHandshake(m: ManagerCore, bytes: Uint8Array, from: PeerAddress
   if (!m.limiter.allow(from.family === 'sim' ? from.host : `${from.family}:${from.host}`, now)) {
     return c.inc('drop_handshake_rate_limited');
   }
-  // msg1 first (a failed trial costs nothing); only then msg2, which spends our initiator state if wrong.
+  // An answer to our own attempt first (the common case; the trial leaves our attempt intact when it is not),
+  // then msg1 from the peer at this address, then from the other expected peers.
+  if (atAddr?.pending != null && tryMsg2(m, atAddr, msg, from, now)) return;
   let trials = 0;
-  let sawExpected = false;
+  let sawExpected = atAddr?.pending != null;
   if (atAddr !== undefined && atAddr.expected) {
     sawExpected = true;
     trials++;
     const r = tryMsg1(m, atAddr, msg);
     if (r !== null) return answer(m, atAddr, r, msg, from, now);
   }
-  if (atAddr?.pending != null) return onMsg2(m, atAddr, msg, from, now);
   for (const p of m.peers.values()) {
     if (trials >= m.options.maxHandshakeTrials) break;
     if (p === atAddr || !p.expected) continue;

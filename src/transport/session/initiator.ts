@@ -47,19 +47,14 @@ export function sendMsg1(m: ManagerCore, p: Peer, now: number): void {
   m.note(Math.min(pend.nextSendMs, pend.giveUpAt));
 }
 
-/** A msg2 from the address of a peer we have a handshake in flight with. */
-export function onMsg2(m: ManagerCore, p: Peer, msg: Uint8Array, from: PeerAddress, now: number): void {
-  const pend = p.pending!;
+/**
+ * Tries `msg` as the msg2 answering our pending handshake with `p`. Non-destructive: a message that is not our
+ * msg2 (a simultaneous-open msg1, a forgery) leaves the attempt intact and returns false, counting nothing.
+ */
+export function tryMsg2(m: ManagerCore, p: Peer, msg: Uint8Array, from: PeerAddress, now: number): boolean {
+  const noise = p.pending?.noise;
+  if (noise == null || noise.tryReadMessage2(msg, 0) === null) return false;
   const c = m.counters;
-  const noise = pend.noise;
-  if (noise === null) return c.inc('drop_handshake_invalid');
-  try {
-    noise.readMessage2(msg, 0);
-  } catch {
-    noise.dispose();
-    pend.noise = null; // spent: the next retransmission starts a fresh msg1
-    return c.inc('drop_handshake_invalid');
-  }
   const hash = noise.handshakeHash;
   m.clearPending(p);
   c.inc('accepted');
@@ -74,4 +69,5 @@ export function onMsg2(m: ManagerCore, p: Peer, msg: Uint8Array, from: PeerAddre
     s.expiresAt = now + m.options.handshakeTimeoutMs;
   }
   m.sendProof(s, now);
+  return true;
 }
