@@ -5,10 +5,10 @@
  * swap between check and read cannot pass), and every buffer that held key bytes is zeroed.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { wipe } from '../crypto/index.js';
+import { NOISE_PSK_BYTES, wipe } from '../crypto/index.js';
 import { KeyFileError } from './errors.js';
 
-export const PSK_BYTES = 32;
+export const PSK_BYTES = NOISE_PSK_BYTES;
 /** Largest file considered: 64 hex digits plus `\r\n`. */
 const MAX_READ = PSK_BYTES * 2 + 2;
 

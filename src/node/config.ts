@@ -3,10 +3,8 @@
  * names where it has them). Defaults are chosen here, at the composition root, and nowhere below.
  */
 import { InvalidArgumentError, fromHex } from '../core/index.js';
-import type { Identity } from '../crypto/index.js';
+import { NOISE_PSK_BYTES, type Identity } from '../crypto/index.js';
 import type { SessionOptions } from '../transport/index.js';
-
-export const PSK_BYTES = 32;
 
 /** A peer as the API takes it: address `host:port`, X25519 static key (hex or bytes), node id. */
 export interface MeshPeer {
@@ -52,23 +50,22 @@ export const MESH_NODE_DEFAULTS = Object.freeze({
   maxDatagramSize: 8192,
 });
 
+/** A 32-byte key given as 64 hex characters or as bytes, copied. */
+function decodeKey32(key: string | Uint8Array, what: string): Uint8Array {
+  if (typeof key === 'string') {
+    if (!/^[0-9a-fA-F]{64}$/.test(key)) throw new InvalidArgumentError(`${what} must be 64 hex characters or 32 bytes`);
+    return fromHex(key);
+  }
+  if (!(key instanceof Uint8Array) || key.length !== NOISE_PSK_BYTES) throw new InvalidArgumentError(`${what} must be 32 bytes`);
+  return key.slice();
+}
+
 /** Decodes a PSK given as 32 bytes or 64 hex characters into a fresh copy. */
 export function decodeMeshPsk(psk: string | Uint8Array): Uint8Array {
-  if (typeof psk === 'string') {
-    if (!/^[0-9a-fA-F]{64}$/.test(psk)) throw new InvalidArgumentError('psk must be 64 hex characters or 32 bytes');
-    return fromHex(psk);
-  }
-  if (!(psk instanceof Uint8Array) || psk.length !== PSK_BYTES) throw new InvalidArgumentError('psk must be 32 bytes');
-  return psk.slice();
+  return decodeKey32(psk, 'psk');
 }
 
 /** Decodes a peer's static key given as hex or bytes; undefined stays undefined. */
 export function decodeStaticKey(key: string | Uint8Array | undefined): Uint8Array | undefined {
-  if (key === undefined) return undefined;
-  if (typeof key === 'string') {
-    if (!/^[0-9a-fA-F]{64}$/.test(key)) throw new InvalidArgumentError('peer public key must be 64 hex characters');
-    return fromHex(key);
-  }
-  if (key.length !== 32) throw new InvalidArgumentError('peer public key must be 32 bytes');
-  return key.slice();
+  return key === undefined ? undefined : decodeKey32(key, 'peer public key');
 }

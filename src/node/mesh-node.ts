@@ -13,7 +13,7 @@ import {
 } from '../core/index.js';
 import { Identity, wipe } from '../crypto/index.js';
 import {
-  SessionDriver, SessionManager, SessionSendStatus, SubprotocolRegistry, UdpPort, addressKey, parseSocketAddress, toPeerAddress, type PeerAddress, type SessionDownReason, type SessionPeer,
+  SessionDriver, SessionManager, SessionSendStatus, SubprotocolRegistry, UdpPort, formatPeerAddress, parseSocketAddress, toPeerAddress, type PeerAddress, type SessionDownReason, type SessionPeer,
 } from '../transport/index.js';
 import { MESH_NODE_DEFAULTS, decodeMeshPsk, decodeStaticKey, type MeshNodeConfig } from './config.js';
 import { PING_SUBPROTOCOL, PingKind, decodePing, encodePing } from './ping.js';
@@ -168,11 +168,11 @@ export class MeshNode implements AsyncDisposable {
   async accept(peerNodeId: bigint, options: CallOptions & { timeoutMs?: number } = {}): Promise<string> {
     this.assertOpen();
     const existing = this.manager.peer(peerNodeId);
-    if (existing?.connected) return formatPeerAddress(existing.address);
+    if (existing?.connected && existing.address !== null) return formatPeerAddress(existing.address);
     const wait = this.waitFor(peerNodeId, options);
     this.manager.expect(peerNodeId);
     const peer = await wait;
-    return formatPeerAddress(peer.address);
+    return peer.address === null ? '' : formatPeerAddress(peer.address);
   }
 
   /** Peers with a live session. */
@@ -383,10 +383,6 @@ function parsePeerAddress(text: string): PeerAddress {
   return toPeerAddress(a);
 }
 
-function formatPeerAddress(a: PeerAddress | null): string {
-  if (a === null) return '';
-  return a.family === 'ipv6' ? `[${a.host}]:${a.port}` : a.family === 'ipv4' ? `${a.host}:${a.port}` : addressKey(a);
-}
 
 function hexId(id: bigint): string {
   return id.toString(16).padStart(16, '0');

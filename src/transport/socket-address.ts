@@ -1,6 +1,6 @@
 /** `host:port` parsing for configuration and APIs: IPv4 `1.2.3.4:9000` and IPv6 `[::1]:9000` literals. */
 import { isIPv4, isIPv6 } from 'node:net';
-import { peerAddress, type PeerAddress } from './datagram-port.js';
+import { addressKey, peerAddress, type PeerAddress } from './datagram-port.js';
 
 export interface SocketAddress {
   /** The IP literal, without brackets. */
@@ -36,4 +36,10 @@ export function formatSocketAddress(a: SocketAddress): string {
 /** The datagram-port address of a parsed socket address. */
 export function toPeerAddress(a: SocketAddress): PeerAddress {
   return peerAddress(a.family === 'IPv6' ? 'ipv6' : 'ipv4', a.host, a.port);
+}
+
+/** `host:port` (IPv6 bracketed) of a datagram-port address; simulated addresses print their map key. */
+export function formatPeerAddress(a: PeerAddress): string {
+  if (a.family === 'sim') return addressKey(a);
+  return a.family === 'ipv6' ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }
