@@ -12,6 +12,9 @@ export const BENCH_SESSION_OPTIONS: Partial<SessionOptions> = {
   handshakeRatePerSource: 1e9, handshakeBurstPerSource: 1e9, handshakeRateGlobal: 1e9, handshakeBurstGlobal: 1e9,
 };
 
+/** Initiator identities of the cross-process handshake benchmark are `benchIdentity(HANDSHAKE_FIRST_INITIATOR + k)`. */
+export const HANDSHAKE_FIRST_INITIATOR = 16;
+
 export function benchIdentity(n: number): Identity {
   return Identity.fromSeed(new Uint8Array(32).fill(n));
 }
@@ -19,17 +22,24 @@ export function benchIdentity(n: number): Identity {
 export interface PeerPorts { ours: number; raw: number }
 export interface PeerCounts { ours: number; raw: number; auth: number }
 
-export interface PeerProcess {
-  ports: PeerPorts;
-  count(): Promise<PeerCounts>;
+
+/** Spawns the echo/sink peer and waits for its ports (10 s bound). */
+export function spawnPeer(mode: 'echo' | 'sink'): Promise<PeerProcess> {
+  return spawnChild<PeerPorts, PeerCounts>('./echo-peer.ts', [mode]);
+}
+
+export interface ChildPeer<Ports, Counts> {
+  ports: Ports;
+  count(): Promise<Counts>;
   /** Disconnects and waits for the exit; SIGKILL after 2 s. Idempotent. */
   stop(): Promise<void>;
 }
+export type PeerProcess = ChildPeer<PeerPorts, PeerCounts>;
 
-/** Spawns the echo/sink peer and waits for its ports (10 s bound). */
-export async function spawnPeer(mode: 'echo' | 'sink'): Promise<PeerProcess> {
-  const script = fileURLToPath(new URL('./echo-peer.ts', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script, mode], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** Spawns a bench child script (relative to this folder), waits for its first IPC message (10 s bound). */
+export async function spawnChild<Ports, Counts>(relScript: string, args: string[]): Promise<ChildPeer<Ports, Counts>> {
+  const script = fileURLToPath(new URL(relScript, import.meta.url));
+  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_CHILD_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CHILD_PROF] : []), '--import', 'tsx', script, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const kill = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -40,16 +50,16 @@ export async function spawnPeer(mode: 'echo' | 'sink'): Promise<PeerProcess> {
     }
   };
   try {
-    const ports = await new Promise<PeerPorts>((resolve, reject) => {
+    const ports = await new Promise<Ports>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('bench peer did not start within 10 s')), 10_000);
-      child.once('message', (m) => { clearTimeout(t); resolve(m as PeerPorts); });
+      child.once('message', (m) => { clearTimeout(t); resolve(m as Ports); });
       child.once('exit', (code) => { clearTimeout(t); reject(new Error(`bench peer exited with ${code}`)); });
     });
     return {
       ports,
-      count: () => new Promise<PeerCounts>((resolve, reject) => {
+      count: () => new Promise<Counts>((resolve, reject) => {
         const t = setTimeout(() => reject(new Error('bench peer did not answer')), 5000);
-        child.once('message', (m) => { clearTimeout(t); resolve(m as PeerCounts); });
+        child.once('message', (m) => { clearTimeout(t); resolve(m as Counts); });
         child.send('count');
       }),
       stop: kill,

@@ -4,16 +4,12 @@
 //   rounds interleaved, samples pooled.
 // - transport.datagrams: sealed 64-byte payloads per second from this process to a receiver process, counted by
 //   the receiver over a 1 s window while the sender floods; raw node:dgram alongside; 1200-byte payloads too.
-// - transport.handshakes: complete handshakes with identity proof per second, both SessionManagers in this
-//   process with direct in-memory hand-off, against the crypto-only NKpsk0 handshake.
+// transport.handshakes lives in handshake.bench.ts.
 import { createSocket, type Socket } from 'node:dgram';
 import { setImmediate as yieldNow, setTimeout as sleep } from 'node:timers/promises';
-import { compareOpsPerSecond, round, type BenchCase } from '../harness.js';
+import { round, type BenchCase } from '../harness.js';
 import { CryptoRandom, RealTimers, SystemClock } from '../../src/core/index.js';
-import {
-  NoiseInitiator, NoiseResponder, deriveSessionKeys, netPrologue, prepareNoisePsk, type Identity,
-} from '../../src/crypto/index.js';
-import { SessionDriver, SessionManager, UdpPort, peerAddress, type PeerAddress } from '../../src/transport/index.js';
+import { SessionDriver, SessionManager, UdpPort, peerAddress } from '../../src/transport/index.js';
 import { BENCH_PSK, BENCH_SESSION_OPTIONS, benchIdentity, spawnPeer, type PeerProcess } from './bench-peers.js';
 
 const SUB = 0x42;
@@ -192,59 +188,6 @@ const cases: BenchCase[] = [
         sock?.close();
         await peer.stop();
       }
-    },
-  },
-  {
-    name: 'transport.handshakes',
-    async run() {
-      const random = new CryptoRandom();
-      const clock = new SystemClock();
-      const ida = benchIdentity(1);
-      const idb = benchIdentity(2);
-      const addrA = peerAddress('sim', 'a', 1);
-      const addrB = peerAddress('sim', 'b', 1);
-      // Direct hand-off: a FIFO of datagrams (copied: the managers reuse their buffers), drained in a loop.
-      const queue: { bytes: Uint8Array; to: SessionManager; from: PeerAddress }[] = [];
-      let proven = 0;
-      const events = {
-        sessionUp: () => {}, sessionDown: () => {}, data: () => {}, identityProven: () => { proven++; },
-      };
-      const mk = (identity: Identity, peer: () => SessionManager, self: PeerAddress) => new SessionManager({
-        clock, random, identity, events,
-        send: (bytes) => { queue.push({ bytes: bytes.slice(), to: peer(), from: self }); },
-      }, { psk: BENCH_PSK, ...BENCH_SESSION_OPTIONS });
-      const a: SessionManager = mk(ida, () => b, addrA);
-      const b: SessionManager = mk(idb, () => a, addrB);
-      b.expect(ida.nodeId, ida.staticPublicKey, addrA);
-      const ours = (): void => {
-        proven = 0;
-        a.connect({ nodeId: idb.nodeId, staticPublicKey: idb.staticPublicKey, address: addrB });
-        for (let i = 0; i < queue.length; i++) queue[i]!.to.receive(queue[i]!.bytes, queue[i]!.from);
-        queue.length = 0;
-        if (proven !== 2) throw new Error(`handshake incomplete (${proven} proofs)`);
-        a.close(idb.nodeId);
-        b.close(ida.nodeId);
-      };
-      const raw = new Uint8Array(32);
-      random.fill(raw);
-      const psk = prepareNoisePsk(raw);
-      const prologue = netPrologue(ida.routingId, idb.routingId);
-      const noiseOnly = (): void => {
-        const i = new NoiseInitiator({ random }, { psk, prologue, responderStatic: idb.staticPublicKey });
-        const r = new NoiseResponder({ random }, { psk, prologue, staticPrivateKey: idb.staticPrivateKey, staticPublicKey: idb.staticPublicKey });
-        r.readMessage1(i.writeMessage1(), 0);
-        i.readMessage2(r.writeMessage2());
-        deriveSessionKeys(i.handshakeHash, 'initiator').dispose();
-        deriveSessionKeys(r.handshakeHash, 'responder').dispose();
-      };
-      const rate = await compareOpsPerSecond({ ours, noise_only: noiseOnly });
-      a.shutdown();
-      b.shutdown();
-      return {
-        value: Math.round(rate.ours), unit: 'per_s', baseline: { noise_only: Math.round(rate.noise_only) },
-        notes: `one process, in-memory hand-off, both sides: NKpsk0 + identity proof both ways + ack, then close; ` +
-          `${round(rate.ours / rate.noise_only, 2)}x of crypto-only`,
-      };
     },
   },
 ];

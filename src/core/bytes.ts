@@ -8,6 +8,15 @@ export const U64_MAX = 0xffff_ffff_ffff_ffffn;
 /** 2^53: the first integer a JS number cannot hold exactly next to its neighbours; counters stop below it. */
 export const SAFE_COUNTER_LIMIT = 2 ** 53;
 
+/**
+ * A copy of `b[start..end]` that never shares memory. `Buffer#slice` returns a view, so `x.slice()` on bytes that
+ * may be a Buffer (a datagram, a caller's key) is not a copy: decrypting or wiping "the copy" would write into
+ * the caller's bytes.
+ */
+export function copyBytes(b: Uint8Array, start = 0, end = b.length): Uint8Array {
+  return new Uint8Array(b.subarray(start, end));
+}
+
 /** Reads a little-endian u32 at `off` without bounds checks beyond the caller's. */
 export function readU32LE(b: Uint8Array, off: number): number {
   return (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 0;

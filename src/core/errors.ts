@@ -88,8 +88,15 @@ export class BackpressureError extends NetError {
 
 /** No session with that peer (the reference SDK's name). */
 export class NotConnectedError extends NetError {
-  constructor(message = 'not connected') {
-    super(ErrorCode.NotConnected, message);
+  /**
+   * Why, when known: `unreachable` (nothing listens at the address: ICMP port unreachable) or `no-answer` (the
+   * handshake got no reply: the peer is down or filtered, or refused it for a wrong PSK or key).
+   */
+  readonly reason: 'unreachable' | 'no-answer' | undefined;
+
+  constructor(message = 'not connected', options?: { cause?: unknown; reason?: 'unreachable' | 'no-answer' }) {
+    super(ErrorCode.NotConnected, message, options);
+    this.reason = options?.reason;
   }
 }
 

@@ -11,7 +11,7 @@
  */
 import { inspect } from 'node:util';
 import {
-  ClosedError, CryptoError, CryptoRandom, ErrorCode, readU32LE, toHex, u64FromWords, utf8, type Random,
+  ClosedError, CryptoError, copyBytes, CryptoRandom, ErrorCode, readU32LE, toHex, u64FromWords, utf8, type Random,
 } from '../core/index.js';
 import { blake2sMac } from './blake2s.js';
 import { constantTimeEqual, wipe } from './constant-time.js';
@@ -101,7 +101,7 @@ export class Identity {
     if (!(seed instanceof Uint8Array) || seed.length !== ED25519_SEED_BYTES) {
       throw new CryptoError(ErrorCode.BadKey, `identity seed must be ${ED25519_SEED_BYTES} bytes`);
     }
-    return new Identity(seed.slice());
+    return new Identity(copyBytes(seed));
   }
 
   /** The Noise static X25519 private key. Returns the live buffer: do not keep or modify it. */

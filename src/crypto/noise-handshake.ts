@@ -4,7 +4,7 @@
  * and `HandshakeError` (`ERR_HANDSHAKE_FAILED`) is thrown; driving a machine out of order throws
  * `ERR_HANDSHAKE_STATE`.
  */
-import { HandshakeError, InvalidArgumentError, ErrorCode, type Random } from '../core/index.js';
+import { HandshakeError, copyBytes, InvalidArgumentError, ErrorCode, type Random } from '../core/index.js';
 import { wipe } from './constant-time.js';
 import { NOISE_TAG_BYTES, NoisePsk, SymmetricState, type CipherState } from './noise-symmetric.js';
 import { x25519, x25519PublicKey, X25519_BYTES } from './x25519.js';
@@ -72,7 +72,7 @@ export abstract class NoiseHandshake {
     this.psk = options.psk;
     this.maxPayloadBytes = max;
     this.allowSplit = options.allowSplit ?? false;
-    this.fixedEphemeral = options.ephemeralPrivateKey?.slice() ?? null;
+    this.fixedEphemeral = (options.ephemeralPrivateKey === undefined ? null : copyBytes(options.ephemeralPrivateKey));
     this.ss = new SymmetricState(NOISE_PROTOCOL_NAME);
     this.ss.mixHash(options.prologue);
     this.ss.mixHash(responderStatic); // pre-message `<- s`

@@ -3,7 +3,7 @@
  * HASH = BLAKE2s-256, HKDF on HMAC-BLAKE2s, ChaChaPoly nonce = 4 zero bytes ‖ u64 LE counter. Handshake use
  * only: every call allocates its (small) outputs, and secrets are wiped as soon as they are replaced.
  */
-import { CryptoError, ErrorCode, InvalidArgumentError, SAFE_COUNTER_LIMIT, utf8, writeU32LE } from '../core/index.js';
+import { CryptoError, copyBytes, ErrorCode, InvalidArgumentError, SAFE_COUNTER_LIMIT, utf8, writeU32LE } from '../core/index.js';
 import { aeadOpenInPlace, aeadSealInPlace, AEAD_TAG_BYTES } from './aead.js';
 import { blake2s, hmacBlake2s } from './blake2s.js';
 import { wipe } from './constant-time.js';
@@ -53,7 +53,7 @@ export class CipherState {
 
   /** Becomes a copy of `other` (its own key bytes), wiping the key it held. */
   copyFrom(other: CipherState): void {
-    this.initializeKey(other.key === null ? null : other.key.slice());
+    this.initializeKey(other.key === null ? null : copyBytes(other.key));
     this.n = other.n;
   }
 
@@ -64,7 +64,7 @@ export class CipherState {
 
   /** Returns `ciphertext ‖ tag`, or a copy of the plaintext when no key is set. */
   encryptWithAd(ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
-    if (this.key === null) return plaintext.slice();
+    if (this.key === null) return copyBytes(plaintext);
     this.nextNonce();
     const out = new Uint8Array(plaintext.length + NOISE_TAG_BYTES);
     out.set(plaintext);
@@ -77,10 +77,10 @@ export class CipherState {
    * requires). `ciphertext` is not modified.
    */
   decryptWithAd(ad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null {
-    if (this.key === null) return ciphertext.slice();
+    if (this.key === null) return copyBytes(ciphertext);
     if (ciphertext.length < NOISE_TAG_BYTES) return null;
     const n = ciphertext.length - NOISE_TAG_BYTES;
-    const out = ciphertext.slice(0, n);
+    const out = copyBytes(ciphertext, 0, n);
     this.setNonce(this.n);
     if (!aeadOpenInPlace(this.key, this.nonce, ad, out, ciphertext.subarray(n))) {
       wipe(out);

@@ -13,7 +13,7 @@
  * `remoteStatic`. Any failure is terminal: the machine wipes its secrets and throws `HandshakeError`
  * (`ERR_HANDSHAKE_FAILED`); driving it out of order throws `ERR_HANDSHAKE_STATE`.
  */
-import { InvalidArgumentError, utf8, writeU32LE } from '../core/index.js';
+import { InvalidArgumentError, copyBytes, utf8, writeU32LE } from '../core/index.js';
 import {
   NoiseHandshake, Phase, checkKey, type NoiseCommonOptions, type NoiseComponents, NOISE_MESSAGE_OVERHEAD, NOISE_PROTOCOL_NAME,
 } from './noise-handshake.js';
@@ -69,7 +69,7 @@ export class NoiseInitiator extends NoiseHandshake {
 
   constructor(components: NoiseComponents, options: NoiseInitiatorOptions) {
     super(components, options, options.responderStatic);
-    this.rs = options.responderStatic.slice();
+    this.rs = copyBytes(options.responderStatic);
   }
 
   /** The responder's static public key (a copy): the peer this handshake authenticated. */
@@ -156,7 +156,7 @@ export class NoiseResponder extends NoiseHandshake {
     const ss = this.expectPhase(Phase.Initial, 'readMessage1');
     this.checkLength(msg, expectedPayloadBytes, 'msg1');
     ss.mixKeyAndHash(this.psk);
-    const re = msg.slice(0, X25519_BYTES);
+    const re = copyBytes(msg, 0, X25519_BYTES);
     this.re = re;
     this.readEphemeral(ss, re);
     this.mixDh(ss, this.sPriv, re);

@@ -2,7 +2,7 @@
  * `MeshNode` configuration: a plain object with documented defaults (the reference SDK's `MeshNodeConfig`
  * names where it has them). Defaults are chosen here, at the composition root, and nowhere below.
  */
-import { InvalidArgumentError, fromHex } from '../core/index.js';
+import { InvalidArgumentError, copyBytes, fromHex } from '../core/index.js';
 import { NOISE_PSK_BYTES, type Identity } from '../crypto/index.js';
 import type { SessionOptions } from '../transport/index.js';
 
@@ -57,7 +57,7 @@ function decodeKey32(key: string | Uint8Array, what: string): Uint8Array {
     return fromHex(key);
   }
   if (!(key instanceof Uint8Array) || key.length !== NOISE_PSK_BYTES) throw new InvalidArgumentError(`${what} must be 32 bytes`);
-  return key.slice();
+  return copyBytes(key);
 }
 
 /** Decodes a PSK given as 32 bytes or 64 hex characters into a fresh copy. */

@@ -8,12 +8,12 @@
  * `start()` connects to the seed peers.
  */
 import {
-  ClosedError, CounterSet, CryptoError, CryptoRandom, ErrorCode, InvalidArgumentError, NotConnectedError, RealTimers,
+  ClosedError, CounterSet, copyBytes, CryptoError, CryptoRandom, ErrorCode, InvalidArgumentError, NotConnectedError, RealTimers,
   SystemClock, TimeoutError, AbortedError, toHex, type CallOptions,
 } from '../core/index.js';
 import { Identity, wipe } from '../crypto/index.js';
 import {
-  SessionDriver, SessionManager, SessionSendStatus, SubprotocolRegistry, UdpPort, formatPeerAddress, parseSocketAddress, toPeerAddress, type PeerAddress, type SessionDownReason, type SessionPeer,
+  SessionDriver, SessionManager, SessionSendStatus, SubprotocolRegistry, UdpPort, formatPeerAddress, probeUdp, parseSocketAddress, toPeerAddress, type PeerAddress, type SessionDownReason, type SessionPeer,
 } from '../transport/index.js';
 import { MESH_NODE_DEFAULTS, decodeMeshPsk, decodeStaticKey, type MeshNodeConfig } from './config.js';
 import { PING_SUBPROTOCOL, PingKind, decodePing, encodePing } from './ping.js';
@@ -136,11 +136,15 @@ export class MeshNode implements AsyncDisposable {
     return formatPeerAddress(this.port.local);
   }
 
-  /** Connects to the seed peers (each is retried until shutdown). Resolves without waiting for sessions. */
+  /**
+   * Connects to the seed peers (each is retried until shutdown) and from now on answers routed-framed handshakes
+   * from any PSK holder (DESIGN.md §5). Resolves without waiting for sessions.
+   */
   async start(): Promise<void> {
     this.assertOpen();
     if (this.started) return;
     this.started = true;
+    this.manager.acceptRouted(true);
     for (const p of this.config.seedPeers ?? []) {
       if (p.address === undefined || p.publicKey === undefined) continue;
       this.manager.connect({ address: parsePeerAddress(p.address), staticPublicKey: decodeStaticKey(p.publicKey)!, nodeId: p.nodeId });
@@ -150,18 +154,27 @@ export class MeshNode implements AsyncDisposable {
 
   /**
    * Opens a session to a peer and resolves once it is up. Rejects with `NotConnectedError` when every handshake
-   * attempt timed out (a wrong PSK or key looks the same from here: the peer stays silent), `TimeoutError` after
-   * `timeoutMs`, `AbortedError` on the signal.
+   * attempt timed out: its `reason` is `unreachable` when nothing listens at the address (ICMP port unreachable,
+   * probed once after the timeout) and `no-answer` otherwise (a wrong PSK or key looks like a down host from here:
+   * an NK responder stays silent). `TimeoutError` after `timeoutMs`, `AbortedError` on the signal. With `routed: true` the handshake and the session's packets carry
+   * the 18-byte routing header, and `peerAddr` is the next hop (a relay, or the peer itself; a started peer
+   * answers routed handshakes without `accept`).
    */
-  async connect(peerAddr: string, peerPublicKey: string | Uint8Array, peerNodeId: bigint, options: CallOptions & { timeoutMs?: number } = {}): Promise<void> {
+  async connect(peerAddr: string, peerPublicKey: string | Uint8Array, peerNodeId: bigint,
+    options: CallOptions & { timeoutMs?: number; routed?: boolean } = {}): Promise<void> {
     this.assertOpen();
     const address = parsePeerAddress(peerAddr);
     const staticPublicKey = decodeStaticKey(peerPublicKey)!;
     if (this.manager.peer(peerNodeId)?.connected) return;
     const wait = this.waitFor(peerNodeId, options);
-    this.manager.connect({ address, staticPublicKey, nodeId: peerNodeId });
+    this.manager.connect({ address, staticPublicKey, nodeId: peerNodeId, routed: options.routed ?? false });
     this.driver.arm();
-    await wait;
+    try {
+      await wait;
+    } catch (e) {
+      if (!(e instanceof NotConnectedError) || e.reason !== undefined || this.closing !== null) throw e;
+      throw await explainSilence(address, peerNodeId, e);
+    }
   }
 
   /** Allows `peerNodeId` to connect to us and resolves with its address once its session is up. */
@@ -313,7 +326,7 @@ export class MeshNode implements AsyncDisposable {
     this.counters.inc('messages_received');
     if (this.queues.size === 0) return;
     for (const q of this.queues) {
-      if (!q.push({ from: peer.nodeId, payload: payload.slice() })) this.counters.inc('drop_receive_queue_full');
+      if (!q.push({ from: peer.nodeId, payload: copyBytes(payload) })) this.counters.inc('drop_receive_queue_full');
     }
   }
 
@@ -388,3 +401,14 @@ function hexId(id: bigint): string {
   return id.toString(16).padStart(16, '0');
 }
 
+/** The handshake timed out: one UDP probe tells a closed port from silence, for the error message only. */
+async function explainSilence(address: PeerAddress, nodeId: bigint, cause: NotConnectedError): Promise<NotConnectedError> {
+  const where = formatPeerAddress(address);
+  if (await probeUdp(address) === 'refused') {
+    return new NotConnectedError(`nothing listens at ${where} (ICMP port unreachable): is the peer running on that port?`,
+      { cause, reason: 'unreachable' });
+  }
+  return new NotConnectedError(`no answer from ${hexId(nodeId)} at ${where}: the host is down or filtered, or the peer ` +
+    'refused the handshake (wrong PSK, wrong public key, or it does not expect our node id; NK responders stay silent)',
+  { cause, reason: 'no-answer' });
+}

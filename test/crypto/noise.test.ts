@@ -389,3 +389,20 @@ test('tryReadMessage2 leaves the attempt intact for anything but our msg2', () =
   assert.equal(toHex(ini.handshakeHash), toHex(res.handshakeHash));
   assert.throws(() => ini.tryReadMessage2(msg2, 0), badState);
 });
+
+test('messages that arrive as Buffers (datagram views) are never written to, and transcripts still agree', () => {
+  // Buffer#slice is a view: a "copy" made with it and decrypted in place would overwrite the received ciphertext
+  // before it is hashed, and the two sides' transcripts would differ (the bug behind routed handshakes over UDP).
+  const { ini, res } = pair(A, B);
+  const msg1 = Buffer.from(ini.writeMessage1(fromHex('0102030405060708')));
+  const before1 = Buffer.from(msg1);
+  assert.deepEqual(res.readMessage1(msg1, 8), fromHex('0102030405060708'));
+  assert.deepEqual(msg1, before1);
+  const msg2 = Buffer.from(res.writeMessage2());
+  const before2 = Buffer.from(msg2);
+  assert.notEqual(ini.tryReadMessage2(msg2, 0), null);
+  assert.deepEqual(msg2, before2);
+  assert.deepEqual(ini.handshakeHash, res.handshakeHash);
+  res.dispose();
+  assert.deepEqual(msg1, before1, 'dispose wipes only its own copies');
+});

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { NetError } from '../../src/core/index.js';
+import { NetError, NotConnectedError } from '../../src/core/index.js';
 import { Identity } from '../../src/crypto/index.js';
 import { MeshNode } from '../../src/node/index.js';
 
@@ -55,7 +55,8 @@ test('a wrong PSK ends in NotConnectedError, not a hang', async () => {
   const b = await MeshNode.create({ psk: randomBytes(32), ...fast, expectedPeers: [{ nodeId: aId.nodeId }] });
   const a = await MeshNode.create({ psk: randomBytes(32), identity: aId, ...fast });
   try {
-    await assert.rejects(a.connect(b.localAddress(), b.publicKey(), b.nodeId()), (e: NetError) => e.code === 'ERR_NOT_CONNECTED');
+    await assert.rejects(a.connect(b.localAddress(), b.publicKey(), b.nodeId()),
+      (e: NotConnectedError) => e.code === 'ERR_NOT_CONNECTED' && e.reason === 'no-answer' && /wrong PSK/.test(e.message));
     assert.equal(b.peerCount(), 0);
     assert.ok(b.metrics().sessions.drop_handshake_invalid! > 0);
   } finally {
@@ -111,4 +112,39 @@ test('seed peers connect on start(); a slow consumer loses messages, counted, ne
     await Promise.all([a.shutdown(), b.shutdown()]);
   }
   assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap').length, 0);
+});
+
+test('a started node answers a routed-framed handshake from a PSK holder it was not told about', async () => {
+  const psk = randomBytes(32);
+  const b = await MeshNode.create({ psk, ...fast });
+  const a = await MeshNode.create({ psk, ...fast });
+  try {
+    // Before start(): b answers only expected peers.
+    await assert.rejects(a.connect(b.localAddress(), b.publicKey(), b.nodeId(), { routed: true }), (e: NetError) => e.code === 'ERR_NOT_CONNECTED');
+    assert.ok(b.metrics().sessions.drop_unexpected_peer! > 0);
+    await b.start();
+    await a.connect(b.localAddress(), b.publicKey(), b.nodeId(), { routed: true, timeoutMs: 3000 });
+    // b's side comes up on a's first authenticated packet (key confirmation), a moment after a's.
+    assert.equal(await b.accept(a.nodeId(), { timeoutMs: 3000 }), a.localAddress());
+    const rtt = await a.ping(b.nodeId(), { timeoutMs: 1000 });
+    assert.ok(rtt > 0);
+  } finally {
+    await Promise.all([a.shutdown(), b.shutdown()]);
+  }
+});
+
+test('nothing listening at the address: NotConnectedError with reason unreachable, told apart by an ICMP probe', async () => {
+  const psk = randomBytes(32);
+  const gone = await MeshNode.create({ psk, ...fast });
+  const where = gone.localAddress();
+  const key = gone.publicKey();
+  const id = gone.nodeId();
+  await gone.shutdown(); // its port is closed now: the kernel answers ICMP port unreachable
+  const a = await MeshNode.create({ psk, ...fast });
+  try {
+    await assert.rejects(a.connect(where, key, id),
+      (e: NotConnectedError) => e.reason === 'unreachable' && e.message.includes(`nothing listens at ${where}`));
+  } finally {
+    await a.shutdown();
+  }
 });

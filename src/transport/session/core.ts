@@ -6,7 +6,10 @@
  */
 import { InvalidArgumentError, type Clock, type Random, type CounterSet } from '../../core/index.js';
 import { Identity, PacketStatus, prepareNoisePsk, type NoisePsk } from '../../crypto/index.js';
-import { HEADER_BYTES, PacketHeader, encodeHeaderInto, encodeHeartbeatInto } from '../../wire/index.js';
+import {
+  HEADER_BYTES, MAX_TTL, PacketHeader, ROUTING_HEADER_BYTES, RoutingHeader, encodeHeaderInto, encodeHeartbeatInto,
+  encodeRoutingHeaderInto,
+} from '../../wire/index.js';
 import { addressKey, sameAddress, type PeerAddress } from '../datagram-port.js';
 import { SessionSendStatus, type SessionComponents, type SessionDownReason, type SessionEvents } from './api.js';
 import { newSessionCounters, type SessionCounter } from './counters.js';
@@ -16,6 +19,8 @@ import { HandshakeRateLimiter } from './rate-limit.js';
 import { Peer, type Session } from './session.js';
 
 const TAG_BYTES = 16;
+/** Headroom before the packet in the TX buffer, where a routed session's routing header goes. */
+const R = ROUTING_HEADER_BYTES;
 
 export class ManagerCore {
   readonly counters: CounterSet<SessionCounter> = newSessionCounters();
@@ -29,14 +34,25 @@ export class ManagerCore {
   readonly peers = new Map<bigint, Peer>();
   readonly byAddress = new Map<string, Peer>();
   readonly sessions = new Map<number, Session>();
+  /** Peers by 32-bit routing id: how a routed msg2 or duplicate routed msg1 finds its peer (latest wins on a collision). */
+  readonly byRoutingId = new Map<number, Peer>();
+  /** Answer routed-framed msg1 from any PSK holder. */
+  acceptRouted: boolean;
+  /** High u32 word of our node id: a routed packet is ours when dest_id equals (routingId, ownIdHi). */
+  readonly ownIdHi: number;
   readonly limiter: HandshakeRateLimiter;
-  /** Header decoded by `receive`; valid during one receive call. */
+  /** Headers decoded by `receive`; valid during one receive call. */
   readonly rx = new PacketHeader();
+  readonly rxRoute = new RoutingHeader();
   private readonly tx = new PacketHeader();
+  private readonly txRoute = new RoutingHeader();
+  /** The packet is sealed at txBuf[R..]; a routed session also sends the routing header written at txBuf[0..R]. */
   private readonly txBuf: Uint8Array;
   private readonly hbView: Uint8Array;
-  /** The last sealed-packet view of txBuf, reused while the sealed length repeats (no subarray per send). */
+  private readonly hbRoutedView: Uint8Array;
+  /** The last sealed-packet views of txBuf, reused while the sealed length repeats (no subarray per send). */
   private txView: Uint8Array;
+  private txRoutedView: Uint8Array;
   /** Our initiator attempts plus responder candidates. */
   pendingCount = 0;
   /** Earliest time at which `tick` has work (a lower bound: `note` only lowers it, `tick` recomputes it). */
@@ -57,14 +73,29 @@ export class ManagerCore {
     const o = this.options;
     this.limiter = new HandshakeRateLimiter(o.handshakeRatePerSource, o.handshakeBurstPerSource, o.maxRateLimitSources,
       o.handshakeRateGlobal, o.handshakeBurstGlobal, this.clock.nowMs());
-    this.txBuf = new Uint8Array(o.maxDatagramSize);
-    this.hbView = this.txBuf.subarray(0, HEADER_BYTES + TAG_BYTES);
+    this.acceptRouted = options.acceptRoutedHandshakes ?? false;
+    this.ownIdHi = Number(this.identity.nodeId >> 32n);
+    this.txBuf = new Uint8Array(R + o.maxDatagramSize);
+    this.hbView = this.txBuf.subarray(R, R + HEADER_BYTES + TAG_BYTES);
+    this.hbRoutedView = this.txBuf.subarray(0, R + HEADER_BYTES + TAG_BYTES);
     this.txView = this.hbView;
+    this.txRoutedView = this.hbRoutedView;
+    this.txRoute.ttl = MAX_TTL;
+    this.txRoute.srcId = this.identity.routingId;
   }
 
-  /** Largest payload `seal` accepts. */
+  /** Largest payload `seal` accepts for a direct session (a routed one: {@link ROUTING_HEADER_BYTES} less). */
   get maxPayload(): number {
-    return this.txBuf.length - HEADER_BYTES - TAG_BYTES;
+    return this.options.maxDatagramSize - HEADER_BYTES - TAG_BYTES;
+  }
+
+  /** Prefixes `packet` (a handshake packet) with our routing header toward `nodeId`. Handshake path: allocates. */
+  routedFrame(nodeId: bigint, packet: Uint8Array): Uint8Array {
+    const out = new Uint8Array(R + packet.length);
+    this.txRoute.destId = nodeId;
+    encodeRoutingHeaderInto(this.txRoute, out, 0);
+    out.set(packet, R);
+    return out;
   }
 
   /** Lowers the cached deadline to `t`. */
@@ -82,25 +113,41 @@ export class ManagerCore {
     t.sessionHi = s.sessionHi;
     t.payloadLen = payload.length;
     const buf = this.txBuf;
-    encodeHeaderInto(t, buf, 0);
-    buf.set(payload, HEADER_BYTES);
-    if (s.sealer.seal(buf, 0, payload.length) !== PacketStatus.Ok) return SessionSendStatus.CounterLimit;
+    encodeHeaderInto(t, buf, R);
+    buf.set(payload, R + HEADER_BYTES);
+    if (s.sealer.seal(buf, R, payload.length) !== PacketStatus.Ok) return SessionSendStatus.CounterLimit;
     s.lastSentMs = this.clock.nowMs();
     const to = s.state === 'candidate' ? s.address! : s.peer.address!;
     const len = HEADER_BYTES + payload.length + TAG_BYTES;
-    let view = this.txView;
-    if (view.length !== len) this.txView = view = buf.subarray(0, len);
+    let view: Uint8Array;
+    if (s.routed) {
+      this.writeRoute(s);
+      view = this.txRoutedView;
+      if (view.length !== R + len) this.txRoutedView = view = buf.subarray(0, R + len);
+    } else {
+      view = this.txView;
+      if (view.length !== len) this.txView = view = buf.subarray(R, R + len);
+    }
     this.out(view, to);
     if (s.sealer.needsRekey) this.note(s.lastSentMs);
     return SessionSendStatus.Ok;
   }
 
+  private writeRoute(s: Session): void {
+    const h = this.txRoute;
+    const id = s.peer;
+    h.destLo = id.routingId;
+    h.destHi = id.nodeIdHi;
+    encodeRoutingHeaderInto(h, this.txBuf, 0);
+  }
+
   heartbeat(s: Session): void {
-    encodeHeartbeatInto(s.sessionLo, s.sessionHi, this.txBuf, 0);
-    if (s.sealer.seal(this.txBuf, 0, 0) !== PacketStatus.Ok) return;
+    encodeHeartbeatInto(s.sessionLo, s.sessionHi, this.txBuf, R);
+    if (s.sealer.seal(this.txBuf, R, 0) !== PacketStatus.Ok) return;
     s.lastSentMs = this.clock.nowMs();
     this.counters.inc('heartbeats_sent');
-    this.out(this.hbView, s.state === 'candidate' ? s.address! : s.peer.address!);
+    if (s.routed) this.writeRoute(s);
+    this.out(s.routed ? this.hbRoutedView : this.hbView, s.state === 'candidate' ? s.address! : s.peer.address!);
   }
 
   sendProof(s: Session, now: number): void {
@@ -114,6 +161,7 @@ export class ManagerCore {
   // ---- session table ----------------------------------------------------------------------------------------
 
   install(p: Peer, s: Session, from: PeerAddress, now: number): void {
+    p.routed = s.routed;
     s.state = 'current';
     p.current = s;
     p.reconnectAt = Infinity;
@@ -133,18 +181,18 @@ export class ManagerCore {
   }
 
   roam(p: Peer, to: PeerAddress): void {
-    if (p.address !== null) {
-      this.counters.inc('roamed');
-      const k = addressKey(p.address);
-      if (this.byAddress.get(k) === p) this.byAddress.delete(k);
-    }
+    if (p.address !== null) this.counters.inc('roamed');
     this.setAddress(p, to);
   }
 
+  /**
+   * Moves `p` to address `a`. The address index serves direct handshakes only: a routed peer's address is a next
+   * hop (a relay) shared by many peers, so it is not indexed.
+   */
   setAddress(p: Peer, a: PeerAddress): void {
     if (p.address !== null && this.byAddress.get(addressKey(p.address)) === p) this.byAddress.delete(addressKey(p.address));
     p.address = a;
-    this.byAddress.set(addressKey(a), p);
+    if (!p.routed) this.byAddress.set(addressKey(a), p);
   }
 
   peerFor(nodeId: bigint): Peer {
@@ -153,8 +201,23 @@ export class ManagerCore {
       if (this.peers.size >= this.options.maxPeers) throw new InvalidArgumentError(`peer table full (${this.options.maxPeers})`);
       p = new Peer(nodeId, null);
       this.peers.set(nodeId, p);
+      this.byRoutingId.set(p.routingId, p);
     }
     return p;
+  }
+
+  /**
+   * Forgets a peer that nothing holds any more: not expected, not wanted, no session, no handshake. Peers learnt
+   * from routed msg1 are such peers once their candidate expires or their session ends, so the table does not
+   * keep what a PSK holder claimed.
+   */
+  forgetIfIdle(p: Peer): void {
+    if (p.expected || p.wanted || p.current !== null || p.next !== null || p.previous !== null ||
+      p.candidate !== null || p.pending !== null || this.peers.get(p.nodeId) !== p) return;
+    this.peers.delete(p.nodeId);
+    if (this.byRoutingId.get(p.routingId) === p) this.byRoutingId.delete(p.routingId);
+    if (p.address !== null && this.byAddress.get(addressKey(p.address)) === p) this.byAddress.delete(addressKey(p.address));
+    this.counters.inc('peers_forgotten');
   }
 
   canRekey(p: Peer): boolean {

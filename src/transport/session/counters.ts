@@ -8,9 +8,11 @@ import { CounterSet } from '../../core/index.js';
 export const SESSION_COUNTERS = [
   'received',
   'accepted',
-  /** Not a direct Net packet, or shorter than a header. */
+  /** Neither a direct nor a routed Net packet, or shorter than a header. */
   'drop_short',
-  /** Header fails to decode (magic, version, reserved flags, limits). */
+  /** Routed packet whose routing header names another node (forwarding happens before the session layer). */
+  'drop_not_for_us',
+  /** Packet or routing header fails to decode (magic, version, reserved flags, limits). */
   'drop_bad_header',
   /** Handshake packet malformed, or its Noise message failed (MAC, low-order key, wrong peer). */
   'drop_handshake_invalid',
@@ -20,7 +22,8 @@ export const SESSION_COUNTERS = [
   'drop_handshake_table_full',
   /** msg1 from a peer whose own msg1 loses the simultaneous-open tie-break to ours. */
   'drop_handshake_conflict',
-  /** msg1 that matches no expected peer (none configured, or none with a trial slot). */
+  /** msg1 that matches no expected peer (none configured, or none with a trial slot), or a routed msg1 while
+   * routed handshakes are not accepted. */
   'drop_unexpected_peer',
   /** Sealed packet whose session id is not ours. */
   'drop_unknown_session',
@@ -55,6 +58,8 @@ export const SESSION_COUNTERS = [
   'identity_proven',
   'identity_unproven',
   'roamed',
+  /** Peer records dropped because nothing holds them (a routed initiator whose candidate or session ended). */
+  'peers_forgotten',
   'data_sent',
   'data_received',
 ] as const;

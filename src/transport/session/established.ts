@@ -66,6 +66,7 @@ function onControl(m: ManagerCore, s: Session, payload: Uint8Array, from: PeerAd
     } else {
       m.dropSession(s);
     }
+    m.forgetIfIdle(p);
     return;
   }
   c.inc('accepted');
@@ -94,6 +95,7 @@ function promote(m: ManagerCore, s: Session, from: PeerAddress, now: number): vo
     m.retire(p, old, now);
     s.state = 'current';
     p.current = s;
+    p.routed = s.routed;
     if (!sameAddress(from, p.address!)) m.roam(p, from);
     m.counters.inc('rekeys_completed');
     m.heartbeat(s); // tells the initiator to switch its TX to this session
@@ -109,6 +111,7 @@ function switchToNext(m: ManagerCore, p: Peer, now: number): void {
   s.state = 'current';
   s.expiresAt = Infinity;
   p.current = s;
+  p.routed = s.routed;
   m.counters.inc('rekeys_completed');
   if (s.peerProven) m.events.identityProven(p);
 }

@@ -22,14 +22,17 @@
  * - Rekey: the new initiator session is `next` until the peer's first heartbeat/data under it (the responder
  *   sends a heartbeat when it promotes), then becomes current; old keys stay readable for `rekeyGraceMs`.
  */
-import { ClosedError, InvalidArgumentError, type CounterSet } from '../../core/index.js';
-import { DatagramKind, HEADER_BYTES, HeaderFlag, WireStatus, classifyDatagram, decodeHeaderInto } from '../../wire/index.js';
+import { ClosedError, copyBytes, InvalidArgumentError, type CounterSet } from '../../core/index.js';
+import {
+  DatagramKind, HEADER_BYTES, HeaderFlag, ROUTING_HEADER_BYTES, WireStatus, classifyDatagram, decodeHeaderInto,
+  decodeRoutingHeaderInto,
+} from '../../wire/index.js';
 import type { PeerAddress } from '../datagram-port.js';
 import { SessionSendStatus, type SessionComponents } from './api.js';
 import { ManagerCore } from './core.js';
 import type { SessionCounter } from './counters.js';
 import { onSealed } from './established.js';
-import { onHandshake } from './inbound.js';
+import { onHandshake, onRoutedHandshake } from './inbound.js';
 import { startHandshake } from './initiator.js';
 import type { ResolvedSessionOptions, SessionOptions } from './options.js';
 import type { Peer, SessionPeer } from './session.js';
@@ -86,17 +89,23 @@ export class SessionManager {
     const p = m.peerFor(nodeId);
     if (staticPublicKey !== undefined) {
       if (!(staticPublicKey instanceof Uint8Array) || staticPublicKey.length !== 32) throw new InvalidArgumentError('static public key must be 32 bytes');
-      p.staticPublicKey = staticPublicKey.slice();
+      p.staticPublicKey = copyBytes(staticPublicKey);
     }
     if (address !== undefined && p.current === null) m.setAddress(p, address);
     p.expected = true;
     return p;
   }
 
-  /** Starts (or keeps) a session with `peer`; the manager reconnects after loss until `close(nodeId)`. */
-  connect(peer: { address: PeerAddress; staticPublicKey: Uint8Array; nodeId: bigint }): SessionPeer {
+  /**
+   * Starts (or keeps) a session with `peer`; the manager reconnects after loss until `close(nodeId)`. With
+   * `routed`, handshakes and packets carry the routing header and `address` is the next hop (a relay, or the
+   * peer itself); the framing applies from the next handshake on.
+   */
+  connect(peer: { address: PeerAddress; staticPublicKey: Uint8Array; nodeId: bigint; routed?: boolean }): SessionPeer {
     if (peer.nodeId === this.m.identity.nodeId) throw new InvalidArgumentError('cannot connect to ourselves');
-    const p = this.expectPeer(peer.nodeId, peer.staticPublicKey, peer.address);
+    const p = this.m.peerFor(peer.nodeId);
+    if (p.current === null && p.pending === null && peer.routed !== undefined) p.routed = peer.routed;
+    this.expectPeer(peer.nodeId, peer.staticPublicKey, peer.address);
     p.wanted = true;
     if (p.current === null && p.pending === null && p.candidate === null) startHandshake(this.m, p, this.m.clock.nowMs());
     return p;
@@ -108,7 +117,9 @@ export class SessionManager {
     if (m.closed) return SessionSendStatus.Closed;
     const s = m.peers.get(nodeId)?.current;
     if (s === undefined || s === null) return SessionSendStatus.NotConnected;
-    if (payload.length > m.maxPayload || (subprotocolId & 0xffff) !== subprotocolId) return SessionSendStatus.TooLarge;
+    if (payload.length > m.maxPayload - (s.routed ? ROUTING_HEADER_BYTES : 0) || (subprotocolId & 0xffff) !== subprotocolId) {
+      return SessionSendStatus.TooLarge;
+    }
     m.reentered ||= m.ticking;
     const st = m.seal(s, 0, subprotocolId, payload);
     if (st === SessionSendStatus.Ok) m.counters.inc('data_sent');
@@ -134,24 +145,46 @@ export class SessionManager {
     for (const p of m.peers.values()) m.teardown(p, 'shutdown');
     m.peers.clear();
     m.byAddress.clear();
+    m.byRoutingId.clear();
     m.sessions.clear();
     m.limiter.clear();
     m.psk.dispose();
     m.deadline = Infinity;
   }
 
-  /** One whole datagram. Counts it as accepted or under exactly one drop reason. */
+  /** Answer routed-framed msg1 from any PSK holder (a started node does, DESIGN.md §5). */
+  acceptRouted(on: boolean): void {
+    this.m.acceptRouted = on;
+  }
+
+  /**
+   * One whole datagram, direct or routed-framed to us. Counts it as accepted or under exactly one drop reason.
+   * A routed packet for another node is `drop_not_for_us` here: forwarding is the relay's job, before this.
+   */
   receive(bytes: Uint8Array, from: PeerAddress): void {
     const m = this.m;
     const c = m.counters;
     c.inc('received');
     if (m.closed) return c.inc('drop_closed');
-    if (bytes.length < HEADER_BYTES || classifyDatagram(bytes) !== DatagramKind.DIRECT) return c.inc('drop_short');
+    const kind = bytes.length < HEADER_BYTES ? DatagramKind.UNKNOWN : classifyDatagram(bytes);
+    let pkt = bytes;
+    let srcId = -1;
+    if (kind === DatagramKind.ROUTED) {
+      const r = m.rxRoute;
+      if (decodeRoutingHeaderInto(bytes, 0, r) !== WireStatus.OK) return c.inc('drop_bad_header');
+      if (r.destLo !== m.identity.routingId || r.destHi !== m.ownIdHi) return c.inc('drop_not_for_us');
+      srcId = r.srcId;
+      pkt = bytes.subarray(ROUTING_HEADER_BYTES);
+    } else if (kind !== DatagramKind.DIRECT) {
+      return c.inc('drop_short');
+    }
     const h = m.rx;
-    if (decodeHeaderInto(bytes, 0, h) !== WireStatus.OK) return c.inc('drop_bad_header');
+    if (decodeHeaderInto(pkt, 0, h) !== WireStatus.OK) return c.inc('drop_bad_header');
     m.reentered ||= m.ticking;
-    if ((h.flags & HeaderFlag.HANDSHAKE) !== 0) return onHandshake(m, bytes, from);
-    onSealed(m, bytes, from);
+    if ((h.flags & HeaderFlag.HANDSHAKE) !== 0) {
+      return srcId < 0 ? onHandshake(m, pkt, from) : onRoutedHandshake(m, pkt, srcId, from);
+    }
+    onSealed(m, pkt, from);
   }
 
   /** Runs timers due at the clock's now: retransmissions, give-ups, heartbeats, timeouts, rekeys. */

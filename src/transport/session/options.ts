@@ -60,9 +60,14 @@ export interface SessionOptions {
   expectedPeers?: readonly ExpectedPeer[];
   /** Largest datagram sent (default 8192). */
   maxDatagramSize?: number;
+  /**
+   * Answer routed-framed msg1 from any PSK holder (DESIGN.md §5: a started node does). Default false: only
+   * expected peers are answered. `SessionManager.acceptRouted` changes it at run time.
+   */
+  acceptRoutedHandshakes?: boolean;
 }
 
-export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'expectedPeers'>> & {
+export type ResolvedSessionOptions = Required<Omit<SessionOptions, 'expectedPeers' | 'acceptRoutedHandshakes'>> & {
   expectedPeers: readonly ExpectedPeer[];
 };
 
@@ -93,7 +98,12 @@ export const SESSION_DEFAULTS = Object.freeze({
 export function resolveSessionOptions(o: SessionOptions): ResolvedSessionOptions {
   if (!(o.psk instanceof Uint8Array) || o.psk.length !== 32) throw new InvalidArgumentError('psk must be 32 bytes');
   const r = { ...SESSION_DEFAULTS, expectedPeers: [] as readonly ExpectedPeer[] } as ResolvedSessionOptions;
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (r as unknown as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(o)) {
+    if (v !== undefined && k !== 'acceptRoutedHandshakes') (r as unknown as Record<string, unknown>)[k] = v;
+  }
+  if (o.acceptRoutedHandshakes !== undefined && typeof o.acceptRoutedHandshakes !== 'boolean') {
+    throw new InvalidArgumentError('acceptRoutedHandshakes must be a boolean');
+  }
   for (const k of Object.keys(SESSION_DEFAULTS) as (keyof typeof SESSION_DEFAULTS)[]) {
     const v = r[k];
     if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`${k} must be a finite number >= 0`);

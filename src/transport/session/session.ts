@@ -43,6 +43,8 @@ export class Session {
   msg2Packet: Uint8Array | null = null;
   /** Candidate only: where the msg1 came from (the peer's address moves only on authenticated packets). */
   address: PeerAddress | null = null;
+  /** Packets of this session carry the 18-byte routing header (the handshake was routed-framed). */
+  routed = false;
   disposed = false;
 
   constructor(
@@ -86,6 +88,8 @@ export interface PendingInitiator {
   nextSendMs: number;
   retransmits: number;
   rekey: boolean;
+  /** msg1 went routed-framed; only a routed msg2 completes it. */
+  routed: boolean;
 }
 
 export class Peer implements SessionPeer {
@@ -96,6 +100,8 @@ export class Peer implements SessionPeer {
   expected = false;
   /** We want a session: reconnect after loss. */
   wanted = false;
+  /** Our handshakes to it are routed-framed (`connect` with `routed`), so its address is a next hop. */
+  routed = false;
   current: Session | null = null;
   next: Session | null = null;
   previous: Session | null = null;
@@ -104,8 +110,12 @@ export class Peer implements SessionPeer {
   reconnectAt = Infinity;
   rekeyRetryAt = 0;
 
+  /** High u32 word of the node id (the routing header's dest_id is the full id). */
+  readonly nodeIdHi: number;
+
   constructor(readonly nodeId: bigint, address: PeerAddress | null) {
     this.routingId = Number(nodeId & 0xffff_ffffn);
+    this.nodeIdHi = Number(nodeId >> 32n);
     this.address = address;
   }
 

@@ -44,6 +44,7 @@ export function tickPeer(m: ManagerCore, p: Peer, now: number): void {
       m.counters.inc('session_timeouts');
       m.teardown(p, 'timeout');
       if (p.wanted) startHandshake(m, p, now);
+      m.forgetIfIdle(p);
       return;
     }
     if (!s.ourProofAcked && now >= s.proofNextMs) m.sendProof(s, now);
@@ -60,6 +61,7 @@ export function tickPeer(m: ManagerCore, p: Peer, now: number): void {
   } else if (p.wanted && p.pending === null && p.candidate === null && now >= p.reconnectAt) {
     startHandshake(m, p, now);
   }
+  m.forgetIfIdle(p);
 }
 
 function pendingSessionDeadline(x: Session | null): number {
