@@ -28,5 +28,6 @@ export interface SessionComponents {
   events: SessionEvents;
 }
 
-export const SessionSendStatus = { Ok: 0, NotConnected: 1, TooLarge: 2, CounterLimit: 3, Closed: 4 } as const;
+/** `BadHeader`: a caller's header field is out of range, or sets a flag only the session layer may set. */
+export const SessionSendStatus = { Ok: 0, NotConnected: 1, TooLarge: 2, CounterLimit: 3, Closed: 4, BadHeader: 5 } as const;
 export type SessionSendStatus = (typeof SessionSendStatus)[keyof typeof SessionSendStatus];

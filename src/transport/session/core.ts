@@ -7,8 +7,8 @@
 import { InvalidArgumentError, type Clock, type Random, type CounterSet } from '../../core/index.js';
 import { Identity, PacketStatus, prepareNoisePsk, type NoisePsk } from '../../crypto/index.js';
 import {
-  HEADER_BYTES, MAX_TTL, PacketHeader, ROUTING_HEADER_BYTES, RoutingHeader, encodeHeaderInto, encodeHeartbeatInto,
-  encodeRoutingHeaderInto,
+  HEADER_BYTES, MAX_TTL, PacketHeader, ROUTING_HEADER_BYTES, RoutingHeader, WireStatus, encodeHeaderInto,
+  encodeHeartbeatInto, encodeRoutingHeaderInto,
 } from '../../wire/index.js';
 import { addressKey, sameAddress, type PeerAddress } from '../datagram-port.js';
 import { SessionSendStatus, type SessionComponents, type SessionDownReason, type SessionEvents } from './api.js';
@@ -109,11 +109,19 @@ export class ManagerCore {
     const t = this.tx;
     t.flags = flags;
     t.subprotocolId = subprotocolId;
+    return this.sealWith(s, t, payload);
+  }
+
+  /**
+   * Seals `payload` under header `t` (its stream, sequence, fragment, event-count, priority and channel fields are
+   * the caller's; session, payload length and nonce are set here, in `t` too).
+   */
+  sealWith(s: Session, t: PacketHeader, payload: Uint8Array): SessionSendStatus {
     t.sessionLo = s.sessionLo;
     t.sessionHi = s.sessionHi;
     t.payloadLen = payload.length;
     const buf = this.txBuf;
-    encodeHeaderInto(t, buf, R);
+    if (encodeHeaderInto(t, buf, R) !== WireStatus.OK) return SessionSendStatus.BadHeader;
     buf.set(payload, R + HEADER_BYTES);
     if (s.sealer.seal(buf, R, payload.length) !== PacketStatus.Ok) return SessionSendStatus.CounterLimit;
     s.lastSentMs = this.clock.nowMs();

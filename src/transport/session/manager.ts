@@ -25,8 +25,9 @@
 import { ClosedError, copyBytes, InvalidArgumentError, type CounterSet } from '../../core/index.js';
 import {
   DatagramKind, HEADER_BYTES, HeaderFlag, ROUTING_HEADER_BYTES, WireStatus, classifyDatagram, decodeHeaderInto,
-  decodeRoutingHeaderInto,
+  decodeRoutingHeaderInto, type PacketHeader,
 } from '../../wire/index.js';
+import { IDENTITY_SUBPROTOCOL } from './identity-proof.js';
 import type { PeerAddress } from '../datagram-port.js';
 import { SessionSendStatus, type SessionComponents } from './api.js';
 import { ManagerCore } from './core.js';
@@ -37,6 +38,9 @@ import { startHandshake } from './initiator.js';
 import type { ResolvedSessionOptions, SessionOptions } from './options.js';
 import type { Peer, SessionPeer } from './session.js';
 import { recomputeDeadline, tickAll } from './timers.js';
+
+/** Header flags a caller of `sendWith` may set: the stream layer's. HANDSHAKE and HEARTBEAT are the session's. */
+const STREAM_FLAGS = HeaderFlag.RELIABLE | HeaderFlag.NACK | HeaderFlag.PRIORITY | HeaderFlag.FIN;
 
 export class SessionManager {
   readonly counters: CounterSet<SessionCounter>;
@@ -122,6 +126,25 @@ export class SessionManager {
     }
     m.reentered ||= m.ticking;
     const st = m.seal(s, 0, subprotocolId, payload);
+    if (st === SessionSendStatus.Ok) m.counters.inc('data_sent');
+    return st;
+  }
+
+  /**
+   * Seals `payload` to `nodeId`'s current session under header `header`: the caller sets the stream, sequence,
+   * fragment, event count, priority, channel, origin, subprotocol and the flags RELIABLE, NACK, PRIORITY and FIN
+   * (the stream layer's fields); session id, payload length and nonce are filled in here (and written to
+   * `header`). Reuse one header object per caller: nothing is allocated.
+   */
+  sendWith(nodeId: bigint, header: PacketHeader, payload: Uint8Array): SessionSendStatus {
+    const m = this.m;
+    if (m.closed) return SessionSendStatus.Closed;
+    const s = m.peers.get(nodeId)?.current;
+    if (s === undefined || s === null) return SessionSendStatus.NotConnected;
+    if (payload.length > m.maxPayload - (s.routed ? ROUTING_HEADER_BYTES : 0)) return SessionSendStatus.TooLarge;
+    if ((header.flags & ~STREAM_FLAGS) !== 0 || header.subprotocolId === IDENTITY_SUBPROTOCOL) return SessionSendStatus.BadHeader;
+    m.reentered ||= m.ticking;
+    const st = m.sealWith(s, header, payload);
     if (st === SessionSendStatus.Ok) m.counters.inc('data_sent');
     return st;
   }

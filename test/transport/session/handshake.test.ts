@@ -6,6 +6,7 @@ import { Identity } from '../../../src/crypto/index.js';
 import {
   IDENTITY_SUBPROTOCOL, IdentityProofStatus, SessionSendStatus, encodeIdentityProof, identityProofMessage, verifyIdentityProof,
 } from '../../../src/transport/index.js';
+import { HeaderFlag, PacketHeader } from '../../../src/wire/index.js';
 import { assertBalanced, drops, link, makeNode, newNet } from './harness.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -174,4 +175,37 @@ test('simultaneous open converges to exactly one session (many seeds), no flappi
     assert.equal(b.got.length, 1);
     assertBalanced(a, b);
   }
+});
+
+test('sendWith: the stream layer\'s header fields travel authenticated; session-only flags are refused', () => {
+  const net = newNet(40);
+  const a = makeNode(net, 'a', 1);
+  const b = makeNode(net, 'b', 2);
+  link(a, b);
+  net.scheduler.runFor(100);
+  const h = PacketHeader.from({
+    flags: HeaderFlag.RELIABLE | HeaderFlag.FIN, subprotocolId: 0, streamId: 0x1122_3344_5566_7788n,
+    sequence: 2n ** 53n + 7n, eventCount: 3, fragmentId: 9, fragmentOffset: 1200,
+  });
+  assert.equal(a.mgr.sendWith(b.id.nodeId, h, utf8('framed events')), SessionSendStatus.Ok);
+  net.scheduler.runFor(50);
+  assert.equal(b.got.length, 1);
+  assert.deepEqual(b.got[0]!.stream, {
+    flags: HeaderFlag.RELIABLE | HeaderFlag.FIN, streamId: 0x1122_3344_5566_7788n, sequence: 2n ** 53n + 7n,
+    eventCount: 3, fragmentId: 9, fragmentOffset: 1200,
+  });
+  for (const bad of [HeaderFlag.HANDSHAKE, HeaderFlag.HEARTBEAT]) {
+    h.flags = bad;
+    assert.equal(a.mgr.sendWith(b.id.nodeId, h, utf8('x')), SessionSendStatus.BadHeader);
+  }
+  h.flags = 0;
+  h.subprotocolId = IDENTITY_SUBPROTOCOL;
+  assert.equal(a.mgr.sendWith(b.id.nodeId, h, utf8('x')), SessionSendStatus.BadHeader);
+  h.subprotocolId = 0;
+  h.eventCount = 70_000; // not a u16
+  assert.equal(a.mgr.sendWith(b.id.nodeId, h, utf8('x')), SessionSendStatus.BadHeader);
+  assert.equal(a.mgr.sendWith(3n, h, utf8('x')), SessionSendStatus.NotConnected);
+  net.scheduler.runFor(50);
+  assert.equal(b.got.length, 1);
+  assertBalanced(a, b);
 });

@@ -11,7 +11,13 @@ import {
 
 export const PSK = new Uint8Array(32).fill(7);
 
-export interface Received { from: bigint; sub: number; bytes: Uint8Array }
+export interface Received {
+  from: bigint;
+  sub: number;
+  bytes: Uint8Array;
+  /** Stream-layer header fields as received (authenticated with the packet). */
+  stream: { flags: number; streamId: bigint; sequence: bigint; eventCount: number; fragmentId: number; fragmentOffset: number };
+}
 
 export interface TestNode {
   name: string;
@@ -53,8 +59,14 @@ export function makeNode(net: SimNetwork, name: string, idSeed: number, options:
       sessionDown: (p, r) => node.log.push(`down ${short(p)} ${r}`),
       identityProven: (p) => node.log.push(`proven ${short(p)}`),
       identityUnproven: (p) => node.log.push(`unproven ${short(p)}`),
-      data: (p: SessionPeer, sub: number, payload: Uint8Array, _h: PacketHeader) => {
-        node.got.push({ from: p.nodeId, sub, bytes: payload.slice() });
+      data: (p: SessionPeer, sub: number, payload: Uint8Array, h: PacketHeader) => {
+        node.got.push({
+          from: p.nodeId, sub, bytes: payload.slice(),
+          stream: {
+            flags: h.flags, streamId: h.streamId, sequence: h.sequence, eventCount: h.eventCount,
+            fragmentId: h.fragmentId, fragmentOffset: h.fragmentOffset,
+          },
+        });
       },
     },
   }, { psk: PSK, ...options });
