@@ -8,7 +8,7 @@ import type { PacketHeader } from '../../wire/index.js';
 import type { PeerAddress } from '../datagram-port.js';
 import type { SessionPeer } from './session.js';
 
-export type SessionDownReason = 'handshake-timeout' | 'timeout' | 'closed' | 'identity-invalid' | 'shutdown';
+export type SessionDownReason = 'handshake-timeout' | 'timeout' | 'closed' | 'identity-invalid' | 'integrity-limit' | 'shutdown';
 
 export interface SessionEvents {
   sessionUp(peer: SessionPeer): void;

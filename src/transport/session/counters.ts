@@ -58,6 +58,8 @@ export const SESSION_COUNTERS = [
   'identity_proven',
   'identity_unproven',
   'roamed',
+  /** Sessions that reached the AEAD failure limit (rekeyed, or closed where this side cannot rekey). */
+  'integrity_limits',
   /** Peer records dropped because nothing holds them (a routed initiator whose candidate or session ended). */
   'peers_forgotten',
   'data_sent',

@@ -12,6 +12,7 @@ import { PacketStatus } from '../../crypto/index.js';
 import { HEADER_BYTES, HeaderFlag } from '../../wire/index.js';
 import { sameAddress, type PeerAddress } from '../datagram-port.js';
 import type { ManagerCore } from './core.js';
+import { startHandshake } from './initiator.js';
 import { IDENTITY_ACK, IDENTITY_PROOF_BYTES, IDENTITY_SUBPROTOCOL, IdentityProofStatus, verifyIdentityProof } from './identity-proof.js';
 import type { Peer, Session } from './session.js';
 
@@ -24,7 +25,9 @@ export function onSealed(m: ManagerCore, bytes: Uint8Array, from: PeerAddress): 
   if (s === undefined || s.sessionHi !== h.sessionHi) return c.inc('drop_unknown_session');
   switch (s.opener.open(bytes, 0, bytes.length)) {
     case PacketStatus.Ok: break;
-    case PacketStatus.AuthFailed: return c.inc('drop_auth_failed');
+    case PacketStatus.AuthFailed:
+      if (++s.authFailures === m.options.aeadFailureLimit) integrityLimit(m, s);
+      return c.inc('drop_auth_failed');
     case PacketStatus.Replay: case PacketStatus.CounterLimit: return c.inc('drop_replay');
     default: return c.inc('drop_length');
   }
@@ -79,6 +82,29 @@ function onControl(m: ManagerCore, s: Session, payload: Uint8Array, from: PeerAd
     if (!sameAddress(from, p.address!)) m.roam(p, from);
     m.events.identityProven(p);
   }
+}
+
+/**
+ * Too many forgeries tried against one session's keys: retire them. The current session is rekeyed where this
+ * side can (the old keys stay readable for the grace window, then go), else closed and, if wanted, redialled; a
+ * candidate, next or previous session is dropped.
+ */
+function integrityLimit(m: ManagerCore, s: Session): void {
+  const p = s.peer;
+  const now = m.clock.nowMs();
+  m.counters.inc('integrity_limits');
+  if (s !== p.current) {
+    m.dropSession(s);
+    m.forgetIfIdle(p);
+    return;
+  }
+  if (m.canRekey(p)) {
+    startHandshake(m, p, now);
+    return;
+  }
+  m.teardown(p, 'integrity-limit');
+  if (p.wanted) m.scheduleReconnect(p, now);
+  m.forgetIfIdle(p);
 }
 
 /** A responder candidate becomes current (first session, or proven replacement of the live one). */

@@ -42,6 +42,12 @@ export interface SessionOptions {
   rekeyAfterMs?: number;
   /** Keys of the previous session are still accepted for this long after a switch (default 5000 ms). */
   rekeyGraceMs?: number;
+  /**
+   * Integrity limit: after this many packets fail authentication under one session's keys, the session is
+   * rekeyed (or closed, where this side cannot rekey) so forgery attempts against one key stay bounded
+   * (default 2^36, RFC 9001 §6.6 for AEAD_CHACHA20_POLY1305).
+   */
+  aeadFailureLimit?: number;
   /** Bound on handshakes in flight: our initiator attempts plus responder candidates (default 256). */
   maxPendingHandshakes?: number;
   /** Bound on known peers (expected + connected) (default 4096). */
@@ -84,6 +90,7 @@ export const SESSION_DEFAULTS = Object.freeze({
   rekeyAfterPackets: 2 ** 48,
   rekeyAfterMs: 120000,
   rekeyGraceMs: 5000,
+  aeadFailureLimit: 2 ** 36,
   maxPendingHandshakes: 256,
   maxPeers: 4096,
   handshakeRatePerSource: 5,
@@ -111,5 +118,6 @@ export function resolveSessionOptions(o: SessionOptions): ResolvedSessionOptions
   if (r.maxDatagramSize < 84 || r.maxDatagramSize > 65507) throw new InvalidArgumentError('maxDatagramSize out of range');
   if (r.maxPendingHandshakes < 1 || r.maxPeers < 1 || r.maxRateLimitSources < 1) throw new InvalidArgumentError('table bounds must be >= 1');
   if (r.rekeyAfterPackets < 1) throw new InvalidArgumentError('rekeyAfterPackets must be >= 1');
+  if (r.aeadFailureLimit < 1) throw new InvalidArgumentError('aeadFailureLimit must be >= 1');
   return r;
 }

@@ -32,6 +32,8 @@ export class Session {
   lastSentMs: number;
   /** Candidate / next: dropped at this time unless confirmed. Previous: dropped at this time. */
   expiresAt = Infinity;
+  /** Packets that failed authentication under this session's keys (the integrity limit counts these). */
+  authFailures = 0;
   /** We verified the peer's identity proof on this session. */
   peerProven = false;
   /** The peer acknowledged our proof. */

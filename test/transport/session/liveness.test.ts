@@ -230,3 +230,62 @@ test('shutdown closes sessions, wipes keys, leaves no timers', () => {
   assert.equal(net.scheduler.pending, 0);
   assertBalanced(a, b);
 });
+
+/**
+ * `count` forgeries of the last sealed packet `from` sent to `to`, from a third port: each with a fresh nonce
+ * counter (so the replay window lets it through to the AEAD) and a flipped tag byte.
+ */
+function forgeAt(net: ReturnType<typeof newNet>, from: ReturnType<typeof makeNode>, to: ReturnType<typeof makeNode>, count: number): void {
+  const sealed = from.sent.filter((d) => d.bytes.length >= 84 && (d.bytes[3]! & HeaderFlag.HANDSHAKE) === 0).at(-1)!.bytes;
+  const x = net.port(`forger-${to.name}`);
+  for (let i = 0; i < count; i++) {
+    const f = sealed.slice();
+    new DataView(f.buffer).setUint32(16, 100_000 + i, true); // nonce counter, low word
+    f[f.length - 1 - (i % 16)]! ^= 1 + (i >> 4);
+    x.send(f, to.port.local);
+  }
+}
+
+test('AEAD failure budget: forgeries against one key reach the integrity limit, the key is retired, traffic goes on', () => {
+  const net = newNet(41);
+  const a = makeNode(net, 'a', 1, { aeadFailureLimit: 50 });
+  const b = makeNode(net, 'b', 2, { aeadFailureLimit: 50 });
+  link(a, b);
+  net.scheduler.runFor(100);
+  // a can rekey (it knows b's static key): the current session is rekeyed, the session stays up.
+  forgeAt(net, b, a, 60);
+  net.scheduler.runFor(100);
+  assert.equal(a.mgr.counters.get('drop_auth_failed'), 60);
+  assert.equal(a.mgr.counters.get('integrity_limits'), 1);
+  assert.equal(a.mgr.counters.get('rekeys_started'), 1);
+  net.scheduler.runFor(6000);
+  assert.equal(a.mgr.counters.get('rekeys_completed'), 1);
+  assert.equal(a.mgr.counters.get('sessions_down'), 0);
+  assert.equal(a.mgr.send(b.id.nodeId, 1, utf8('after rekey')), SessionSendStatus.Ok);
+  net.scheduler.runFor(50);
+  assert.deepEqual(b.got.map((g) => new TextDecoder().decode(g.bytes)), ['after rekey']);
+  assertBalanced(a, b);
+});
+
+test('AEAD failure budget where this side cannot rekey: the session closes with integrity-limit and is redialled', () => {
+  const net = newNet(42);
+  const a = makeNode(net, 'a', 1);
+  const b = makeNode(net, 'b', 2, { aeadFailureLimit: 50 });
+  b.mgr.expect(a.id.nodeId); // no static key: b cannot start a handshake toward a
+  a.mgr.connect({ nodeId: b.id.nodeId, staticPublicKey: b.id.staticPublicKey, address: b.port.local });
+  a.driver.arm();
+  b.driver.arm();
+  net.scheduler.runFor(100);
+  forgeAt(net, a, b, 50);
+  net.scheduler.runFor(10);
+  assert.equal(b.mgr.counters.get('integrity_limits'), 1);
+  assert.ok(b.log.some((l) => l.endsWith('integrity-limit')), b.log.join(', '));
+  assert.equal(b.mgr.peer(a.id.nodeId)!.connected, false);
+  // a notices the silence (session timeout) and dials again; the new session carries data.
+  net.scheduler.runFor(40_000);
+  assert.equal(b.mgr.peer(a.id.nodeId)!.connected, true);
+  assert.equal(a.mgr.send(b.id.nodeId, 1, utf8('redialled')), SessionSendStatus.Ok);
+  net.scheduler.runFor(50);
+  assert.deepEqual(b.got.map((g) => new TextDecoder().decode(g.bytes)), ['redialled']);
+  assertBalanced(a, b);
+});
