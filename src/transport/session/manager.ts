@@ -106,6 +106,7 @@ export class SessionManager {
    * peer itself); the framing applies from the next handshake on.
    */
   connect(peer: { address: PeerAddress; staticPublicKey: Uint8Array; nodeId: bigint; routed?: boolean }): SessionPeer {
+    if (this.m.closed) throw new ClosedError('session manager is shut down');
     if (peer.nodeId === this.m.identity.nodeId) throw new InvalidArgumentError('cannot connect to ourselves');
     const p = this.m.peerFor(peer.nodeId);
     if (p.current === null && p.pending === null && peer.routed !== undefined) p.routed = peer.routed;
