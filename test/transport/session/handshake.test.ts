@@ -7,7 +7,7 @@ import {
   IDENTITY_SUBPROTOCOL, IdentityProofStatus, SessionSendStatus, encodeIdentityProof, identityProofMessage, verifyIdentityProof,
 } from '../../../src/transport/index.js';
 import { HeaderFlag, PacketHeader } from '../../../src/wire/index.js';
-import { assertBalanced, drops, link, makeNode, newNet } from './harness.js';
+import { assertBalanced, drops, impostorOf, link, makeNode, newNet } from './harness.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const fixture: any = JSON.parse(readFileSync(new URL('../../vectors/net/handshake.json', import.meta.url), 'utf8'));
@@ -66,13 +66,8 @@ test('direct handshake, identity proof both ways, data round trip, exact counter
 
 test('a proof whose key does not derive the claimed node id closes the candidate (identity_proof_invalid)', () => {
   const net = newNet(2);
-  const mallory = Identity.fromSeed(new Uint8Array(32).fill(9));
   const x = Identity.fromSeed(new Uint8Array(32).fill(3)); // the node Mallory claims to be
-  const liar = {
-    nodeId: x.nodeId, routingId: x.routingId, publicKey: mallory.publicKey, staticPublicKey: mallory.staticPublicKey,
-    staticPrivateKey: mallory.staticPrivateKey, sign: (m: Uint8Array) => mallory.sign(m),
-  } as unknown as Identity;
-  const m = makeNode(net, 'm', 9, {}, liar);
+  const m = makeNode(net, 'm', 9, {}, impostorOf(x));
   const b = makeNode(net, 'b', 2);
   b.mgr.expect(x.nodeId, undefined, m.port.local);
   m.mgr.connect({ nodeId: b.id.nodeId, staticPublicKey: b.id.staticPublicKey, address: b.port.local });

@@ -39,6 +39,18 @@ export function identityOf(n: number): IdentityT {
   return Identity.fromSeed(new Uint8Array(32).fill(n));
 }
 
+/**
+ * Mallory: a PSK holder who claims `claimed`'s node id with her own keys (seed 9). Her identity proof carries a
+ * key that does not derive the id she claims.
+ */
+export function impostorOf(claimed: IdentityT): IdentityT {
+  const mallory = Identity.fromSeed(new Uint8Array(32).fill(9));
+  return {
+    nodeId: claimed.nodeId, routingId: claimed.routingId, publicKey: mallory.publicKey, staticPublicKey: mallory.staticPublicKey,
+    staticPrivateKey: mallory.staticPrivateKey, sign: (m: Uint8Array) => mallory.sign(m),
+  } as unknown as IdentityT;
+}
+
 export function makeNode(net: SimNetwork, name: string, idSeed: number, options: Partial<SessionOptions> = {},
   identity?: IdentityT, random?: Random): TestNode {
   const port = net.port(name);

@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SeededRandom, utf8 } from '../../../src/core/index.js';
-import { Identity } from '../../../src/crypto/index.js';
 import { HeaderFlag, encodeHandshakePacket } from '../../../src/wire/index.js';
 import { SessionSendStatus } from '../../../src/transport/index.js';
-import { assertBalanced, link, makeNode, newNet } from './harness.js';
+import { assertBalanced, impostorOf, link, makeNode, newNet } from './harness.js';
 
 test('authenticated 84-byte heartbeats keep an idle session; forged and replayed ones do not refresh it', () => {
   const net = newNet(5);
@@ -87,12 +86,7 @@ test("a second PSK holder claiming a live peer's node id never replaces the sess
   const b = makeNode(net, 'b', 2);
   link(a, b);
   net.scheduler.runFor(200);
-  const mallory = Identity.fromSeed(new Uint8Array(32).fill(9));
-  const fake = {
-    nodeId: a.id.nodeId, routingId: a.id.routingId, publicKey: mallory.publicKey, staticPublicKey: mallory.staticPublicKey,
-    staticPrivateKey: mallory.staticPrivateKey, sign: (m: Uint8Array) => mallory.sign(m),
-  } as unknown as Identity;
-  const m = makeNode(net, 'm', 9, {}, fake);
+  const m = makeNode(net, 'm', 9, {}, impostorOf(a.id));
   m.mgr.connect({ nodeId: b.id.nodeId, staticPublicKey: b.id.staticPublicKey, address: b.port.local });
   m.driver.arm();
   net.scheduler.runFor(100);

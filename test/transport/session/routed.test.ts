@@ -3,13 +3,12 @@
 // any PSK holder, and the sessions that follow, direct and through a relay that only rewrites routing headers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Identity } from '../../../src/crypto/index.js';
 import {
   HANDSHAKE_MSG1_ROUTED_BYTES, HEADER_BYTES, ROUTING_HEADER_BYTES, ROUTING_MAGIC, RoutingHeader, WireStatus,
   decodeRoutingHeaderInto, forwardInPlace,
 } from '../../../src/wire/index.js';
 import type { SimNetwork, SimPort } from '../../../src/transport/index.js';
-import { assertBalanced, drops, identityOf, makeNode, newNet, type TestNode } from './harness.js';
+import { assertBalanced, drops, identityOf, impostorOf, makeNode, newNet, type TestNode } from './harness.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const isRouted = (b: Uint8Array): boolean => b[0] === (ROUTING_MAGIC & 0xff) && b[1] === ROUTING_MAGIC >>> 8;
@@ -150,12 +149,7 @@ test('a second PSK holder claiming a live peer\'s node id over a routed handshak
   const liveSession = b.mgr.sessionCount;
   assert.equal(b.mgr.peer(a.id.nodeId)!.identityProven, true);
   // Mallory knows the PSK and a's node id, not a's ed25519 key.
-  const mallory = Identity.fromSeed(new Uint8Array(32).fill(9));
-  const liar = {
-    nodeId: a.id.nodeId, routingId: a.id.routingId, publicKey: mallory.publicKey, staticPublicKey: mallory.staticPublicKey,
-    staticPrivateKey: mallory.staticPrivateKey, sign: (msg: Uint8Array) => mallory.sign(msg),
-  } as unknown as Identity;
-  const m = makeNode(net, 'm', 9, {}, liar);
+  const m = makeNode(net, 'm', 9, {}, impostorOf(a.id));
   connectRouted(m, b);
   net.scheduler.runFor(200);
   m.mgr.send(b.id.nodeId, 7, utf8('from mallory'));
