@@ -4,3 +4,4 @@ export * from './sim/index.js';
 export * from './registry.js';
 export * from './socket-address.js';
 export * from './session/index.js';
+export * from './stream/index.js';
