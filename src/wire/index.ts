@@ -17,3 +17,8 @@ export * from './handshake-packet.js';
 export * from './heartbeat-packet.js';
 export * from './token.js';
 export * from './classify.js';
+export * from './stream-window.js';
+export * from './stream-nack.js';
+export * from './stream-reset.js';
+export * from './stream-ack-ranges.js';
+export * from './stream-fragment.js';

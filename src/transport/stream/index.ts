@@ -1,0 +1,4 @@
+export * from './api.js';
+export * from './options.js';
+export * from './counters.js';
+export * from './mux.js';
