@@ -5,6 +5,7 @@
 import { InvalidArgumentError, copyBytes, fromHex } from '../core/index.js';
 import { NOISE_PSK_BYTES, type Identity } from '../crypto/index.js';
 import type { SessionOptions } from '../transport/index.js';
+import type { NodeStreamsOptions } from './node-streams.js';
 
 /** A peer as the API takes it: address `host:port`, X25519 static key (hex or bytes), node id. */
 export interface MeshPeer {
@@ -42,6 +43,11 @@ export interface MeshNodeConfig {
   maxDatagramSize?: number;
   /** Further session settings (rekey, rate limits, table bounds); see `SESSION_DEFAULTS`. */
   session?: Omit<SessionOptions, 'psk' | 'expectedPeers'>;
+  /**
+   * Stream settings (window, limits, retransmission; see `STREAM_DEFAULTS`) and `inboxBatches`, the batches a
+   * stream's inbox holds before the stream is paused (default 256). `maxPayloadBytes` follows `maxDatagramSize`.
+   */
+  streams?: Omit<NodeStreamsOptions, 'maxPayloadBytes'>;
 }
 
 export const MESH_NODE_DEFAULTS = Object.freeze({

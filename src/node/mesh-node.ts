@@ -9,17 +9,29 @@
  */
 import {
   ClosedError, CounterSet, copyBytes, CryptoError, CryptoRandom, ErrorCode, InvalidArgumentError, NotConnectedError, RealTimers,
-  SystemClock, TimeoutError, AbortedError, toHex, type CallOptions,
+  SystemClock, toHex, type CallOptions,
 } from '../core/index.js';
 import { Identity, wipe } from '../crypto/index.js';
+import { HEADER_BYTES, ROUTING_HEADER_BYTES } from '../wire/index.js';
 import {
-  SessionDriver, SessionManager, SessionSendStatus, SubprotocolRegistry, UdpPort, formatPeerAddress, probeUdp, parseSocketAddress, toPeerAddress, type PeerAddress, type SessionDownReason, type SessionPeer,
+  SessionDriver, SessionManager, SessionSendStatus, SubprotocolRegistry, UdpPort, formatPeerAddress, isStreamSubprotocol,
+  probeUdp, parseSocketAddress, toPeerAddress, type PeerAddress, type SessionDownReason, type SessionPeer, type StreamConfig,
+  type StreamStats,
 } from '../transport/index.js';
+import { withDeadline } from './deadline.js';
+import { NodeStreams, type MeshStream } from './node-streams.js';
+import type { StreamInbox } from './stream-inbox.js';
 import { MESH_NODE_DEFAULTS, decodeMeshPsk, decodeStaticKey, type MeshNodeConfig } from './config.js';
 import { PING_SUBPROTOCOL, PingKind, decodePing, encodePing } from './ping.js';
 import { ReceiveQueue, type MessageQueue } from './receive-queue.js';
 
-/** A message received on subprotocol 0 (plain payloads); `payload` is the receiver's own copy. */
+/**
+ * Raw datagrams of `send` / `receive` travel on this subprotocol (net-mesh's reserved block): subprotocol 0 is
+ * stream data, as in the reference.
+ */
+export const RAW_SUBPROTOCOL = 0xf003;
+
+/** A message received through `send` (raw datagrams); `payload` is the receiver's own copy. */
 export interface MeshMessage {
   from: bigint;
   payload: Uint8Array;
@@ -48,6 +60,7 @@ export class MeshNode implements AsyncDisposable {
   private readonly listeners = new Set<(e: PeerEvent) => void>();
   private readonly manager: SessionManager;
   private readonly driver: SessionDriver;
+  private readonly streams: NodeStreams;
   /** Handlers for inbound packets by subprotocol id; upper planes register theirs here. */
   readonly subprotocols = new SubprotocolRegistry<SessionPeer>();
   private nextPingId = 1;
@@ -77,7 +90,10 @@ export class MeshNode implements AsyncDisposable {
           sessionDown: (peer, reason) => this.onDown(peer, reason),
           identityProven: (peer) => this.emit({ type: 'identity-proven', nodeId: peer.nodeId }),
           identityUnproven: (peer) => this.emit({ type: 'identity-unproven', nodeId: peer.nodeId }),
-          data: (peer, sub, payload) => void this.subprotocols.dispatch(sub, payload, peer),
+          data: (peer, sub, payload, header) => {
+            if (isStreamSubprotocol(sub)) this.streams.receive(peer.nodeId, header, payload);
+            else this.subprotocols.dispatch(sub, payload, peer);
+          },
         },
       },
       {
@@ -91,9 +107,15 @@ export class MeshNode implements AsyncDisposable {
         ...(config.handshakeRetries === undefined ? {} : { handshakeRetries: config.handshakeRetries }),
       },
     );
-    this.subprotocols.register(0, (payload, peer) => this.deliver(peer, payload), { name: 'plain', allowReserved: true });
+    this.subprotocols.register(RAW_SUBPROTOCOL, (payload, peer) => this.deliver(peer, payload), { name: 'raw', allowReserved: true });
     this.subprotocols.register(PING_SUBPROTOCOL, (payload, peer) => this.onPing(peer, payload), { name: 'ping', allowReserved: true });
     this.driver = new SessionDriver(port, this.manager, new RealTimers(), this.clock);
+    const datagram = config.maxDatagramSize ?? MESH_NODE_DEFAULTS.maxDatagramSize;
+    this.streams = new NodeStreams(
+      { clock: this.clock, random: new CryptoRandom(), timers: new RealTimers(), sessions: this.manager },
+      // Room for the routing header too, so one payload size fits direct and routed sessions.
+      { ...config.streams, maxPayloadBytes: datagram - HEADER_BYTES - 16 - ROUTING_HEADER_BYTES },
+    );
   }
 
   /** Binds the UDP port and builds the node. The node answers expected peers at once; `start()` dials seeds. */
@@ -200,7 +222,7 @@ export class MeshNode implements AsyncDisposable {
   }
 
   /** Sends one sealed packet to a connected peer (raw: no stream, no retransmission). */
-  send(peerNodeId: bigint, payload: Uint8Array, subprotocolId = 0): void {
+  send(peerNodeId: bigint, payload: Uint8Array, subprotocolId = RAW_SUBPROTOCOL): void {
     this.assertOpen();
     const status = this.manager.send(peerNodeId, subprotocolId, payload);
     switch (status) {
@@ -213,7 +235,7 @@ export class MeshNode implements AsyncDisposable {
   }
 
   /**
-   * Messages on subprotocol 0 from any peer, as an async iterable over a bounded queue (`receiveQueueCapacity`);
+   * Raw messages (`send`, subprotocol 0xF003) from any peer, as an async iterable over a bounded queue (`receiveQueueCapacity`);
    * a consumer that falls behind loses new messages (counted as `drop_receive_queue_full`). `break` or `close()`
    * ends it.
    */
@@ -225,6 +247,51 @@ export class MeshNode implements AsyncDisposable {
     );
     this.queues.add(q);
     return q;
+  }
+
+  // ---- streams (reference SDK names; see node-streams.ts) ---------------------------------------------------
+
+  /**
+   * Opens a stream to a connected peer (idempotent: an open stream keeps its first config). Throws
+   * `NotConnectedError` without a session and `BackpressureError` at the stream limit when no stream is idle.
+   */
+  openStream(peerNodeId: bigint, config: StreamConfig): MeshStream {
+    this.assertOpen();
+    return this.streams.open(peerNodeId, config);
+  }
+
+  /** Forgets a stream at once: queued and unacknowledged events are discarded, its inbox ends. */
+  closeStream(peerNodeId: bigint, streamId: bigint): void {
+    this.assertOpen();
+    this.streams.close(peerNodeId, streamId);
+  }
+
+  /** Queues `events` (all or none; copied). `BackpressureError` when the stream's window is full. */
+  async sendOnStream(stream: MeshStream, events: readonly Uint8Array[]): Promise<void> {
+    this.streams.send(stream, events);
+  }
+
+  /** `sendOnStream`, retried on backpressure up to `maxRetries` times (5 ms doubling to 200 ms, or writability). */
+  sendWithRetry(stream: MeshStream, events: readonly Uint8Array[], maxRetries = 8, options: CallOptions = {}): Promise<void> {
+    return this.streams.sendWithRetry(stream, events, maxRetries, options);
+  }
+
+  /** `sendOnStream` that waits for credit until the events are admitted (or `timeoutMs`, the signal, a reset). */
+  sendBlocking(stream: MeshStream, events: readonly Uint8Array[], options: CallOptions & { timeoutMs?: number } = {}): Promise<void> {
+    return this.streams.sendBlocking(stream, events, options);
+  }
+
+  /** The reference's stream statistics plus the sender's state, or null for an unknown stream. */
+  streamStats(peerNodeId: bigint, streamId: bigint): StreamStats | null {
+    return this.streams.stats(peerNodeId, streamId);
+  }
+
+  /**
+   * The stream's events as batches (one per packet; each event a view into the batch's one copy). A consumer
+   * that falls behind pauses the stream: for reliable streams that is backpressure on the sender, not loss.
+   */
+  receiveStream(stream: MeshStream): StreamInbox {
+    return this.streams.inbox(stream);
   }
 
   /** Round-trip time to a connected peer in milliseconds (an authenticated echo on subprotocol 0xF002). */
@@ -274,6 +341,7 @@ export class MeshNode implements AsyncDisposable {
     this.waiters.clear();
     this.pings.clear();
     for (const q of [...this.queues]) q.close();
+    this.streams.shutdown();
     this.driver.stop();
     await this.port.close();
     wipe(this.psk);
@@ -304,6 +372,7 @@ export class MeshNode implements AsyncDisposable {
   }
 
   private onDown(peer: SessionPeer, reason: SessionDownReason): void {
+    this.streams.sessionDown(peer.nodeId);
     if (reason === 'handshake-timeout') {
       const set = this.waiters.get(peer.nodeId);
       const e = new NotConnectedError(`no answer from ${hexId(peer.nodeId)}: handshake timed out (peer down, wrong PSK or wrong key)`);
@@ -357,33 +426,6 @@ export class MeshNode implements AsyncDisposable {
  * A promise that settles through `register`'s callbacks, or rejects on `timeoutMs` / `signal`; the cleanup
  * `register` returns runs exactly once either way.
  */
-function withDeadline<T>(
-  options: CallOptions & { timeoutMs?: number },
-  what: string,
-  register: (resolve: (v: T) => void, reject: (e: Error) => void) => () => void,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const { signal, timeoutMs } = options;
-    if (signal?.aborted) {
-      reject(new AbortedError(`${what}: aborted`, { cause: signal.reason }));
-      return;
-    }
-    let timer: NodeJS.Timeout | undefined;
-    let cleanup = (): void => {};
-    const onAbort = (): void => finish(() => reject(new AbortedError(`${what}: aborted`, { cause: signal?.reason })));
-    const finish = (settle: () => void): void => {
-      cleanup();
-      cleanup = () => {};
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      settle();
-    };
-    cleanup = register((v) => finish(() => resolve(v)), (e) => finish(() => reject(e)));
-    if (timeoutMs !== undefined) timer = setTimeout(() => finish(() => reject(new TimeoutError(`${what}: no answer within ${timeoutMs} ms`))), timeoutMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 function parseBind(text: string): { host: string; port: number } {
   const a = parseSocketAddress(text, true);
   if (typeof a === 'string') throw new InvalidArgumentError(`bindAddr: ${a}`);
