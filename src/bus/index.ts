@@ -13,3 +13,5 @@ export * from './event-stream.js';
 export * from './event-bus.js';
 export * from './memory-adapter.js';
 export { raceAbort } from './abort.js';
+export * from './redis/redis-adapter.js';
+export * from './redis/redis-errors.js';
