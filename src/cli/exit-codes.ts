@@ -55,6 +55,9 @@ const BY_ERROR_CODE: Record<ErrorCode, ExitCode> = {
   [ErrorCode.Closed]: ExitCode.Internal,
   [ErrorCode.Timeout]: ExitCode.Network,
   [ErrorCode.Aborted]: ExitCode.Internal,
+  [ErrorCode.PayloadTooLarge]: ExitCode.Internal,
+  [ErrorCode.CursorBackend]: ExitCode.Internal,
+  [ErrorCode.Adapter]: ExitCode.Internal,
 };
 
 /** The exit code for an error that reached the top of a command. Anything that is not a NetError is internal. */

@@ -38,6 +38,13 @@ export const ErrorCode = {
   Closed: 'ERR_CLOSED',
   Timeout: 'ERR_TIMEOUT',
   Aborted: 'ERR_ABORTED',
+  // event bus and its adapters
+  /** An event payload larger than the bus accepts. */
+  PayloadTooLarge: 'ERR_PAYLOAD_TOO_LARGE',
+  /** A consumer cursor written by another backend (or another cursor format). */
+  CursorBackend: 'ERR_CURSOR_BACKEND',
+  /** A bus adapter (Redis, JetStream) failed; `transient` on the error says whether a retry can help. */
+  Adapter: 'ERR_ADAPTER',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

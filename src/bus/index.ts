@@ -1,0 +1,17 @@
+export * from './options.js';
+export * from './errors.js';
+export * from './adapter.js';
+export * from './batch.js';
+export * from './ring.js';
+export * from './shard-select.js';
+export * from './cursor.js';
+export * from './dedup.js';
+export * from './producer-sequence.js';
+export * from './stats.js';
+export * from './poll.js';
+export * from './event-stream.js';
+export * from './event-bus.js';
+export * from './memory-adapter.js';
+export { raceAbort } from './abort.js';
+export * from './redis/redis-adapter.js';
+export * from './redis/redis-errors.js';

@@ -1,0 +1,35 @@
+// Child process for the queue checker: produces event ids [from, to) through EventBus + Redis in chunks, and
+// prints `ACK <end>` after each chunk the bus dispatched with no drop (the acknowledgement the parent records).
+// Its producer id and sequence live in a state file, so a restarted producer never reuses a dedup id.
+import { EventBus, ProducerSequence, RedisStreamsAdapter } from '../../src/bus/index.js';
+import { CryptoRandom } from '../../src/core/index.js';
+
+const [port, password, prefix, stateFile, fromText, toText] = process.argv.slice(2) as [string, string, string, string, string, string];
+const CHUNK = 1000;
+let adapter: RedisStreamsAdapter | undefined;
+while (!adapter) {
+  try {
+    adapter = await RedisStreamsAdapter.open({ port: Number(port), password, prefix, commandTimeoutMs: 1000, connectTimeoutMs: 1000 });
+  } catch {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+const producer = ProducerSequence.open(stateFile, new CryptoRandom());
+const bus = new EventBus({ adapter, producer }, { shards: 2, adapterTimeoutMs: 1500, maxDispatchAttempts: 1_000, retryBackoffMs: 20 });
+const payload = new Uint8Array(8);
+const view = new DataView(payload.buffer);
+for (let start = Number(fromText); start < Number(toText); ) {
+  const end = Math.min(start + CHUNK, Number(toText));
+  const dropped = bus.stats().eventsDropped;
+  for (let id = start; id < end; id++) {
+    view.setUint32(0, id, true);
+    bus.emitBuffer(payload, String(id));
+  }
+  await bus.flush();
+  if (bus.stats().eventsDropped === dropped) {
+    process.stdout.write(`ACK ${end}\n`);
+    start = end;
+  }
+}
+process.stdout.write('DONE\n');
+await bus.shutdown();
