@@ -55,6 +55,12 @@ const BY_ERROR_CODE: Record<ErrorCode, ExitCode> = {
   [ErrorCode.Closed]: ExitCode.Internal,
   [ErrorCode.Timeout]: ExitCode.Network,
   [ErrorCode.Aborted]: ExitCode.Internal,
+  [ErrorCode.StorageIO]: ExitCode.Internal,
+  [ErrorCode.StorageFull]: ExitCode.Internal,
+  [ErrorCode.StorageCorrupt]: ExitCode.Internal,
+  [ErrorCode.StoragePoisoned]: ExitCode.Internal,
+  [ErrorCode.StorageLocked]: ExitCode.Internal,
+  [ErrorCode.Lagged]: ExitCode.Internal,
 };
 
 /** The exit code for an error that reached the top of a command. Anything that is not a NetError is internal. */

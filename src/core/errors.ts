@@ -38,6 +38,19 @@ export const ErrorCode = {
   Closed: 'ERR_CLOSED',
   Timeout: 'ERR_TIMEOUT',
   Aborted: 'ERR_ABORTED',
+  // storage (the log plane)
+  /** An I/O call failed (EIO, a short write, a failed fsync). */
+  StorageIO: 'ERR_STORAGE_IO',
+  /** The device is full (ENOSPC, EDQUOT, EFBIG). */
+  StorageFull: 'ERR_STORAGE_FULL',
+  /** Bytes at rest failed a checksum or a structural check. */
+  StorageCorrupt: 'ERR_STORAGE_CORRUPT',
+  /** A failed rollback left the files unlike memory; the handle refuses writes until reopened. */
+  StoragePoisoned: 'ERR_STORAGE_POISONED',
+  /** Another writer holds the log's lock file. */
+  StorageLocked: 'ERR_STORAGE_LOCKED',
+  /** A tail reader fell further behind than its buffer allows. */
+  Lagged: 'ERR_LAGGED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,480 @@
+/**
+ * RedexFile: one channel's append-only log. `append` copies the payload into the in-memory store and returns
+ * its seq at once; a single pump (one promise per batch, never per append) seals, writes dat → idx → ts and
+ * fsyncs as the durability policy says. Reads and tails are served from memory. Without `dir` the log lives in
+ * memory only, with the same API (nothing is ever durable).
+ */
+import { BackpressureError, ClosedError, CounterSet, InvalidArgumentError, AbortedError, type CallOptions, type Clock,
+  type Timers, type TimerHandle } from '../core/index.js';
+import { DiskWriter } from './disk-writer.js';
+import { joinPath, type FileIO, type FileLock } from './file-io.js';
+import { channelDirName } from './layout.js';
+import { REDEX_DEFAULT_MAX_PENDING_BYTES, REDEX_DEFAULT_TAIL_BUFFER, REDEX_INLINE_PAYLOAD_BYTES, REDEX_MAX_PAYLOAD_BYTES,
+  REDEX_MAX_SEGMENT_BYTES, REDEX_MAX_SEQ } from './limits.js';
+import { validateDurability, validateRetention, type DurabilityPolicy, type RetentionPolicy } from './policies.js';
+import { recover, type RecoveryReport } from './recovery.js';
+import { RecordStore } from './store.js';
+import { RedexTail, type RedexEvent, type TailOptions, type TailSource } from './tail.js';
+
+export interface RedexComponents {
+  clock: Clock;
+  /** Needed for `interval` durability. */
+  timers?: Timers;
+  /** Needed for a disk log (`options.dir`). */
+  fileIO?: FileIO;
+}
+
+export interface RedexOptions {
+  channel: string;
+  /** Base directory; the log lives in `<dir>/<channel, '/' as '%'>/`. Omit for an in-memory log. */
+  dir?: string;
+  /** Default `{ mode: 'interval', ms: 100 }`. */
+  durability?: DurabilityPolicy;
+  retention?: RetentionPolicy;
+  /** Segment size bound (default 2^32 - 1: u32 offsets). Payloads are capped at min(4 MiB, this). */
+  maxSegmentBytes?: number;
+  /** Bytes appended but not yet handed to the OS before `append` refuses (default 64 MiB). */
+  maxPendingBytes?: number;
+  /** Default records a caught-up tail may fall behind (default 65,536). */
+  tailBufferSize?: number;
+  /** Compact automatically once evicted records on disk outnumber live ones (default true). */
+  autoCompact?: boolean;
+}
+
+const COUNTERS = ['appends', 'appended_bytes', 'writes', 'syncs', 'compactions', 'evicted', 'write_errors'] as const;
+type Counter = (typeof COUNTERS)[number];
+
+interface Waiter {
+  target: number;
+  kind: 'flush' | 'sync';
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
+const TWO32 = 4294967296;
+const AUTO_COMPACT_MIN_RECORDS = 1024;
+
+export class RedexFile implements TailSource {
+  readonly channel: string;
+  readonly counters = new CounterSet<Counter>(COUNTERS);
+  /** What opening found (an in-memory log reports an empty generation 0). */
+  readonly recovery: RecoveryReport;
+  private readonly store: RecordStore;
+  private readonly writer: DiskWriter | undefined;
+  private readonly lock: FileLock | undefined;
+  private readonly clock: Clock;
+  private readonly timers: Timers | undefined;
+  private readonly durability: DurabilityPolicy;
+  private readonly retention: RetentionPolicy;
+  private readonly maxPayload: number;
+  private readonly maxPending: number;
+  private readonly tailBuffer: number;
+  private readonly autoCompact: boolean;
+  private closed = false;
+  private totalBytes = 0;
+  private flushedBytes = 0;
+  private syncedBytes = 0;
+  private pumpRunning = false;
+  private kickQueued = false;
+  private compactRequested = false;
+  private compactWaiters: Waiter[] = [];
+  private waiters: Waiter[] = [];
+  private wakers = new Set<() => void>();
+  private timer: TimerHandle | undefined;
+  private intervalDue = false;
+  private appendsSinceSweep = 0;
+  private readonly runPump = (): void => void this.pump();
+
+  private constructor(components: RedexComponents, options: RedexOptions, store: RecordStore, writer?: DiskWriter,
+    lock?: FileLock, report?: RecoveryReport) {
+    this.channel = options.channel;
+    this.clock = components.clock;
+    this.timers = components.timers;
+    this.store = store;
+    this.writer = writer;
+    this.lock = lock;
+    this.recovery = report ?? { generation: 0, records: 0, manifestFallback: false, orphansRemoved: 0, truncated: null, corruption: null };
+    this.durability = options.durability ?? { mode: 'interval', ms: 100 };
+    this.retention = options.retention ?? {};
+    this.maxPayload = Math.min(REDEX_MAX_PAYLOAD_BYTES, options.maxSegmentBytes ?? REDEX_MAX_SEGMENT_BYTES);
+    this.maxPending = options.maxPendingBytes ?? REDEX_DEFAULT_MAX_PENDING_BYTES;
+    this.tailBuffer = options.tailBufferSize ?? REDEX_DEFAULT_TAIL_BUFFER;
+    this.autoCompact = options.autoCompact ?? true;
+  }
+
+  /** Opens (creating when needed) a log. A disk log takes the lock and recovers the longest valid prefix. */
+  static async open(components: RedexComponents, options: RedexOptions): Promise<RedexFile> {
+    const durability = options.durability ?? { mode: 'interval', ms: 100 };
+    validateDurability(durability);
+    validateRetention(options.retention ?? {});
+    const seg = options.maxSegmentBytes ?? REDEX_MAX_SEGMENT_BYTES;
+    if (!Number.isSafeInteger(seg) || seg < 1 || seg > REDEX_MAX_SEGMENT_BYTES) throw new InvalidArgumentError(`maxSegmentBytes must be in [1, 2^32 - 1], got ${seg}`);
+    const dirName = channelDirName(options.channel);
+    if (options.dir === undefined) {
+      const f = new RedexFile(components, options, new RecordStore(0));
+      return f;
+    }
+    const io = components.fileIO;
+    if (!io) throw new InvalidArgumentError('a disk log needs components.fileIO');
+    if ((durability.mode === 'interval' || durability.mode === 'intervalOrBytes') && !components.timers) {
+      throw new InvalidArgumentError(`durability ${durability.mode} needs components.timers`);
+    }
+    const channelDir = joinPath(options.dir, dirName);
+    const r = await recover(io, channelDir);
+    let writer: DiskWriter;
+    try {
+      writer = await DiskWriter.open(io, r.store, channelDir, r.start, seg);
+    } catch (e) {
+      await r.lock.release().catch(() => undefined);
+      throw e;
+    }
+    const f = new RedexFile(components, options, r.store, writer, r.lock, r.report);
+    f.flushedBytes = f.syncedBytes = f.totalBytes = r.store.liveBytes;
+    f.applyRetention();
+    f.sweepAge();
+    if (writer.diskFirstSeq < r.store.firstSeq) f.kick();
+    return f;
+  }
+
+  // ---- appends ----
+
+  private beforeAppend(len: number): void {
+    if (this.closed) throw new ClosedError('log closed');
+    if (this.writer?.poisoned) throw this.writer.poisoned;
+    if (len > this.maxPayload) throw new InvalidArgumentError(`payload of ${len} bytes exceeds ${this.maxPayload}`);
+    if (this.writer && this.totalBytes - this.flushedBytes + len > this.maxPending) {
+      this.kick();
+      throw new BackpressureError(`log ${this.channel}: ${this.totalBytes - this.flushedBytes} bytes not yet written`);
+    }
+    if (this.store.nextSeq >= REDEX_MAX_SEQ) throw new InvalidArgumentError('log sequence space exhausted');
+  }
+
+  private afterAppend(len: number): void {
+    this.totalBytes += len;
+    this.counters.incSlot(0);
+    this.counters.incSlot(1, len);
+    if (this.retention.maxRecords !== undefined || this.retention.maxBytes !== undefined) this.applyRetention();
+    if (this.retention.maxAgeMs !== undefined && (++this.appendsSinceSweep & 1023) === 0) this.sweepAge();
+    if (this.writer) {
+      if (!this.kickQueued && !this.pumpRunning) this.kick();
+      if (this.timer === undefined && (this.durability.mode === 'interval' || this.durability.mode === 'intervalOrBytes')) this.armTimer();
+    }
+    if (this.wakers.size > 0) this.wakeAll();
+  }
+
+  /** Appends one record (heap payload, at most 4 MiB); returns its seq. Durability follows the policy. */
+  append(payload: Uint8Array): number {
+    this.beforeAppend(payload.length);
+    const ns = this.clock.wallMs() * 1e6;
+    const hi = Math.floor(ns / TWO32);
+    const seq = this.store.pushHeap(payload, (ns - hi * TWO32) >>> 0, hi);
+    this.afterAppend(payload.length);
+    return seq;
+  }
+
+  /** Appends exactly 8 bytes carried inline in the index record (no dat bytes); returns its seq. */
+  appendInline(payload: Uint8Array): number {
+    if (payload.length !== REDEX_INLINE_PAYLOAD_BYTES) throw new InvalidArgumentError(`inline payload must be ${REDEX_INLINE_PAYLOAD_BYTES} bytes`);
+    this.beforeAppend(REDEX_INLINE_PAYLOAD_BYTES);
+    const ns = this.clock.wallMs() * 1e6;
+    const hi = Math.floor(ns / TWO32);
+    const seq = this.store.pushInline(payload, (ns - hi * TWO32) >>> 0, hi);
+    this.afterAppend(REDEX_INLINE_PAYLOAD_BYTES);
+    return seq;
+  }
+
+  /** Appends all payloads with contiguous seqs, or none (every size is checked first). Returns the first seq. */
+  appendBatch(payloads: readonly Uint8Array[]): number | undefined {
+    let total = 0;
+    for (const p of payloads) {
+      if (p.length > this.maxPayload) throw new InvalidArgumentError(`payload of ${p.length} bytes exceeds ${this.maxPayload}`);
+      total += p.length;
+    }
+    if (payloads.length === 0) return undefined;
+    this.beforeAppend(total);
+    let first = -1;
+    for (const p of payloads) {
+      const seq = this.append(p);
+      if (first < 0) first = seq;
+    }
+    return first;
+  }
+
+  // ---- reads ----
+
+  /** Seq of the oldest retained record. */
+  get firstSeq(): number {
+    return this.store.firstSeq;
+  }
+  /** Seq the next append gets. */
+  get nextSeq(): number {
+    return this.store.nextSeq;
+  }
+  /** Every seq below this is durable (0 for an in-memory log). */
+  get durableSeq(): number {
+    return this.writer ? this.writer.syncedSeq : 0;
+  }
+  get count(): number {
+    return this.store.count;
+  }
+  /** Payload bytes retained. */
+  get bytes(): number {
+    return this.store.liveBytes;
+  }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+  /** The poisoning error when a failed rollback made this handle refuse writes. */
+  get poisoned(): Error | undefined {
+    return this.writer?.poisoned;
+  }
+
+  eventAt(seq: number): RedexEvent {
+    return { seq, payload: this.store.payload(seq), timestampMs: this.store.timestampMs(seq) };
+  }
+
+  /** The record `seq`, or undefined when evicted or not yet appended. */
+  read(seq: number): RedexEvent | undefined {
+    if (!Number.isSafeInteger(seq) || seq < this.store.firstSeq || seq >= this.store.nextSeq) return undefined;
+    return this.eventAt(seq);
+  }
+
+  /** Records in [from, to), clamped to what is retained, at most `maxRecords` (default 10,000). */
+  range(from: number, to: number, options: { maxRecords?: number } = {}): RedexEvent[] {
+    const a = Math.max(from, this.store.firstSeq);
+    const b = Math.min(to, this.store.nextSeq, a + (options.maxRecords ?? 10_000));
+    const out: RedexEvent[] = [];
+    for (let s = a; s < b; s++) out.push(this.eventAt(s));
+    return out;
+  }
+
+  /** A live tail from `from` (default: the next append). */
+  tail(from: number = this.store.nextSeq, options: TailOptions = {}): RedexTail {
+    if (this.closed) throw new ClosedError('log closed');
+    return new RedexTail(this, from, options.bufferSize ?? this.tailBuffer, options.durableOnly ?? false, options.signal);
+  }
+
+  tailLimit(durableOnly: boolean): number {
+    return durableOnly ? Math.min(this.durableSeq, this.store.nextSeq) : this.store.nextSeq;
+  }
+  addWaker(fn: () => void): void {
+    this.wakers.add(fn);
+  }
+  removeWaker(fn: () => void): void {
+    this.wakers.delete(fn);
+  }
+  private wakeAll(): void {
+    const ws = [...this.wakers];
+    this.wakers.clear();
+    for (const w of ws) w();
+  }
+
+  // ---- retention ----
+
+  private applyRetention(): void {
+    const { maxRecords, maxBytes } = this.retention;
+    const s = this.store;
+    let target = s.firstSeq;
+    if (maxRecords !== undefined && s.count > maxRecords) target = s.nextSeq - maxRecords;
+    if (maxBytes !== undefined && s.liveBytes > maxBytes) {
+      let bytes = s.liveBytes;
+      for (let q = s.firstSeq; q < target; q++) bytes -= s.payloadLength(q);
+      while (bytes > maxBytes && target < s.nextSeq) bytes -= s.payloadLength(target++);
+    }
+    if (target > s.firstSeq) this.evict(target);
+  }
+
+  /** Drops records older than `maxAgeMs` by the clock now; returns how many. A clock stepping back drops fewer. */
+  sweepAge(): number {
+    const maxAge = this.retention.maxAgeMs;
+    if (maxAge === undefined) return 0;
+    const cutoff = this.clock.wallMs() - maxAge;
+    const s = this.store;
+    let q = s.firstSeq;
+    while (q < s.nextSeq && s.timestampMs(q) < cutoff) q++;
+    const n = q - s.firstSeq;
+    if (n > 0) this.evict(q);
+    return n;
+  }
+
+  /** Applies every retention bound now; returns how many records were evicted. */
+  sweepRetention(): number {
+    const before = this.store.firstSeq;
+    this.applyRetention();
+    this.sweepAge();
+    return this.store.firstSeq - before;
+  }
+
+  private evict(before: number): void {
+    this.counters.inc('evicted', before - this.store.firstSeq);
+    this.store.evictBefore(before);
+    const w = this.writer;
+    if (!w) return;
+    const dead = this.store.firstSeq - w.diskFirstSeq;
+    // Records evicted before reaching disk must never leave a seq gap there: compact instead of appending.
+    if (w.flushedSeq < this.store.firstSeq || (this.autoCompact && dead >= AUTO_COMPACT_MIN_RECORDS && dead >= this.store.count)) {
+      this.compactRequested = true;
+      this.kick();
+    }
+  }
+
+  // ---- durability ----
+
+  private kick(): void {
+    if (this.kickQueued || !this.writer) return;
+    this.kickQueued = true;
+    queueMicrotask(this.runPump);
+  }
+
+  private armTimer(): void {
+    const d = this.durability;
+    if (!this.timers || (d.mode !== 'interval' && d.mode !== 'intervalOrBytes')) return;
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = undefined;
+      this.intervalDue = true;
+      this.kick();
+    }, d.ms);
+  }
+
+  private needSync(w: DiskWriter): boolean {
+    if (w.flushedSeq <= w.syncedSeq) return false;
+    for (const x of this.waiters) if (x.kind === 'sync' && x.target > w.syncedSeq) return true;
+    const d = this.durability;
+    switch (d.mode) {
+      case 'never':
+        return false;
+      case 'everyN':
+        return w.flushedSeq - w.syncedSeq >= d.n;
+      case 'interval':
+        return this.intervalDue;
+      case 'intervalOrBytes':
+        return this.intervalDue || this.flushedBytes - this.syncedBytes >= d.bytes;
+    }
+  }
+
+  private async pump(): Promise<void> {
+    this.kickQueued = false;
+    const w = this.writer;
+    if (this.pumpRunning || !w) return;
+    this.pumpRunning = true;
+    try {
+      for (;;) {
+        if (w.poisoned) throw w.poisoned;
+        if (this.compactRequested) {
+          const bytes = this.totalBytes;
+          this.compactRequested = false;
+          await w.compact();
+          this.counters.inc('compactions');
+          this.flushedBytes = this.syncedBytes = bytes;
+          this.settle(this.compactWaiters.splice(0), undefined);
+          this.settleWaiters(w);
+        } else if (w.flushedSeq < this.store.nextSeq) {
+          const bytes = this.totalBytes;
+          await w.write(this.store.nextSeq);
+          this.counters.inc('writes');
+          this.flushedBytes = bytes;
+          this.settleWaiters(w);
+        } else if (this.needSync(w)) {
+          const bytes = this.flushedBytes;
+          await w.sync();
+          this.counters.inc('syncs');
+          this.syncedBytes = bytes;
+          this.intervalDue = false;
+          if (w.syncedSeq < this.store.nextSeq && this.timer === undefined) this.armTimer();
+          this.settleWaiters(w);
+          if (this.wakers.size > 0) this.wakeAll();
+        } else break;
+      }
+    } catch (e) {
+      this.counters.inc('write_errors');
+      this.settle(this.waiters.splice(0), e);
+      this.settle(this.compactWaiters.splice(0), e);
+    } finally {
+      this.pumpRunning = false;
+    }
+  }
+
+  private settleWaiters(w: DiskWriter): void {
+    if (this.waiters.length === 0) return;
+    const keep: Waiter[] = [];
+    for (const x of this.waiters) {
+      if ((x.kind === 'sync' ? w.syncedSeq : w.flushedSeq) >= x.target) x.resolve();
+      else keep.push(x);
+    }
+    this.waiters = keep;
+  }
+
+  private settle(ws: Waiter[], e: unknown): void {
+    for (const x of ws) {
+      if (e === undefined) x.resolve();
+      else x.reject(e);
+    }
+  }
+
+  private wait(kind: 'flush' | 'sync', list: Waiter[], target: number, options: CallOptions): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const signal = options.signal;
+      if (signal?.aborted) return reject(new AbortedError('aborted', { cause: signal.reason }));
+      const onAbort = (): void => {
+        const i = list.indexOf(x);
+        if (i >= 0) list.splice(i, 1);
+        reject(new AbortedError('aborted', { cause: signal?.reason }));
+      };
+      const x: Waiter = {
+        target,
+        kind,
+        resolve: () => (signal?.removeEventListener('abort', onAbort), resolve()),
+        reject: (e) => (signal?.removeEventListener('abort', onAbort), reject(e)),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      list.push(x);
+      this.kick();
+    });
+  }
+
+  /** Resolves once every record appended before the call has been handed to the OS (no fsync). */
+  flush(options: CallOptions = {}): Promise<void> {
+    const w = this.writer;
+    if (!w || w.flushedSeq >= this.store.nextSeq) return w?.poisoned ? Promise.reject(w.poisoned) : Promise.resolve();
+    return this.wait('flush', this.waiters, this.store.nextSeq, options);
+  }
+
+  /** Resolves once every record appended before the call is durable; rejects with the I/O error otherwise. */
+  sync(options: CallOptions = {}): Promise<void> {
+    const w = this.writer;
+    if (!w) return Promise.resolve();
+    if (w.poisoned) return Promise.reject(w.poisoned);
+    if (w.syncedSeq >= this.store.nextSeq) return Promise.resolve();
+    return this.wait('sync', this.waiters, this.store.nextSeq, options);
+  }
+
+  /** Rewrites the retained records into a new generation and switches to it atomically (disk logs). */
+  compact(options: CallOptions = {}): Promise<void> {
+    if (!this.writer) return Promise.resolve();
+    if (this.closed) return Promise.reject(new ClosedError('log closed'));
+    this.compactRequested = true;
+    return this.wait('sync', this.compactWaiters, 0, options);
+  }
+
+  /** Syncs, then releases files and the lock. Rejects (after releasing) when the final sync fails. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    let failure: unknown;
+    try {
+      await this.sync();
+    } catch (e) {
+      failure = e;
+    }
+    this.closed = true;
+    this.timers?.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.wakeAll();
+    await this.writer?.close();
+    await this.lock?.release();
+    if (failure !== undefined) throw failure;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
