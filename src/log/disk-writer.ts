@@ -12,7 +12,7 @@ import { payloadChecksum, REDEX_CHECKSUM_MASK, REDEX_FLAG_MASK, RedexFlags } fro
 import { LogPoisonedError, toStorageError } from './errors.js';
 import { joinPath, type FileHandle, type FileIO } from './file-io.js';
 import { createGeneration, removeDir, switchManifest } from './control-files.js';
-import { segmentFileName } from './layout.js';
+import { generationDirName, segmentFileName } from './layout.js';
 import { REDEX_ENTRY_BYTES as E, REDEX_TS_RECORD_BYTES as T } from './limits.js';
 import { recordCheck } from './record-check.js';
 import type { WriterStart } from './recovery.js';
@@ -217,10 +217,10 @@ export class DiskWriter {
     const first = this.store.firstSeq;
     const to = this.store.nextSeq;
     const next = this.generation + 1;
-    let dir = '';
+    const dir = joinPath(this.channelDir, generationDirName(next));
     const segs: Segment[] = [];
     try {
-      dir = await createGeneration(this.io, this.channelDir, next, first);
+      await createGeneration(this.io, this.channelDir, next, first);
       let n = 0;
       let seg = await this.openSegment(dir, n, 0, 0, 0);
       segs.push(seg);
@@ -240,7 +240,7 @@ export class DiskWriter {
       this.io.crashPoint('compact.generation-durable');
     } catch (e) {
       for (const s of segs) await closeSegment(s).catch(() => undefined);
-      if (dir !== '') await removeDir(this.io, dir).catch(() => undefined);
+      if (await this.io.exists(dir).catch(() => false)) await removeDir(this.io, dir).catch(() => undefined);
       // Offsets in the store now describe the new layout; the next write re-seals from the live segment.
       throw toStorageError(e, 'compaction');
     }

@@ -6,7 +6,7 @@
  */
 import { readU32LE, readSafeU64LE } from '../core/index.js';
 import { payloadChecksum, REDEX_CHECKSUM_MASK, REDEX_FLAG_MASK, RedexFlags } from './entry.js';
-import { toStorageError } from './errors.js';
+import { CorruptionError, toStorageError } from './errors.js';
 import { dirName, joinPath, type FileIO, type FileLock } from './file-io.js';
 import { createGeneration, readGenHeader, removeDir, switchManifest } from './control-files.js';
 import { decodeManifest, generationDirName, LOCK_NAME, MANIFEST_BYTES, MANIFEST_NAME, MANIFEST_TMP_NAME,
@@ -49,35 +49,34 @@ export interface Recovered {
   lock: FileLock;
 }
 
+/**
+ * The live generation: the one MANIFEST names, or when MANIFEST is missing or damaged the highest generation
+ * with an intact GEN header. Undefined only when the log was never created (no MANIFEST, no intact GEN).
+ * Damage that leaves no trustworthy generation is refused with CorruptionError instead of starting over.
+ */
 async function chooseGeneration(io: FileIO, channelDir: string): Promise<{ gen: number; firstSeq: number; fallback: boolean } | undefined> {
   const manifestPath = joinPath(channelDir, MANIFEST_NAME);
-  if (await io.exists(manifestPath)) {
+  const hasManifest = await io.exists(manifestPath);
+  let manifestGen = 0;
+  if (hasManifest) {
     try {
-      const gen = decodeManifest(await io.readFile(manifestPath, MANIFEST_BYTES + 1));
-      const h = await readGenHeader(io, joinPath(channelDir, generationDirName(gen)));
-      if (h && h.generation === gen) return { gen, firstSeq: h.firstSeq, fallback: false };
+      manifestGen = decodeManifest(await io.readFile(manifestPath, MANIFEST_BYTES + 1));
     } catch {
-      // damaged manifest: fall through to the scan
+      // damaged manifest: fall back to the scan below
     }
+  }
+  if (manifestGen > 0) {
+    const h = await readGenHeader(io, joinPath(channelDir, generationDirName(manifestGen)));
+    if (h && h.generation === manifestGen) return { gen: manifestGen, firstSeq: h.firstSeq, fallback: false };
+    throw new CorruptionError(`${channelDir}: MANIFEST names generation ${manifestGen}, whose GEN header is missing or damaged`);
   }
   const gens = (await io.readdir(channelDir)).map(parseGenerationDirName).filter((g) => g > 0).sort((a, b) => b - a);
   for (const gen of gens) {
     const h = await readGenHeader(io, joinPath(channelDir, generationDirName(gen)));
     if (h && h.generation === gen) return { gen, firstSeq: h.firstSeq, fallback: true };
   }
+  if (hasManifest) throw new CorruptionError(`${channelDir}: MANIFEST is damaged and no generation has an intact GEN header`);
   return undefined;
-}
-
-/** Opens (creating when needed) the log directory `channelDir` and loads it. */
-export async function recover(io: FileIO, channelDir: string): Promise<Recovered> {
-  await makeDirDurably(io, channelDir);
-  const lock = await io.lock(joinPath(channelDir, LOCK_NAME));
-  try {
-    return await load(io, channelDir, lock);
-  } catch (e) {
-    await lock.release().catch(() => undefined);
-    throw toStorageError(e, `open ${channelDir}`);
-  }
 }
 
 /**
@@ -90,6 +89,18 @@ async function makeDirDurably(io: FileIO, dir: string): Promise<void> {
   for (const d of chain.reverse()) {
     if (!(await io.exists(d))) await io.mkdir(d);
     await io.syncDir(dirName(d));
+  }
+}
+
+/** Opens (creating when needed) the log directory `channelDir` and loads it. */
+export async function recover(io: FileIO, channelDir: string): Promise<Recovered> {
+  await makeDirDurably(io, channelDir);
+  const lock = await io.lock(joinPath(channelDir, LOCK_NAME));
+  try {
+    return await load(io, channelDir, lock);
+  } catch (e) {
+    await lock.release().catch(() => undefined);
+    throw toStorageError(e, `open ${channelDir}`);
   }
 }
 

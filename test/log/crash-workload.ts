@@ -5,7 +5,8 @@
  */
 import type { DurabilityPolicy } from '../../src/log/index.js';
 import { RedexFile, SimFileIO } from '../../src/log/index.js';
-import { appendOne, openLog, payloads } from './harness.js';
+import assert from 'node:assert/strict';
+import { appendOne, assertValidPrefix, openLog, payloads } from './harness.js';
 
 export const RECORDS = 64;
 export const EXPECTED = payloads(RECORDS);
@@ -38,4 +39,25 @@ export async function runWorkload(io: SimFileIO, durability: DurabilityPolicy = 
     if (log) out.durable = Math.max(out.durable, log.durableSeq);
   }
   return out;
+}
+
+/**
+ * Reopens after a crash and checks the prefix, then proves the log takes appends that survive another power
+ * loss. Throws (with `label`) on any violation.
+ */
+export async function checkReopen(io: SimFileIO, durable: number, label: string): Promise<void> {
+  try {
+    const log = await openLog(io);
+    assertValidPrefix(log, EXPECTED, durable, FIRST_ALLOWED);
+    const next = log.nextSeq;
+    log.append(new Uint8Array([1, 2, 3]));
+    await log.sync();
+    await log.close();
+    io.powerLoss();
+    const again = await openLog(io);
+    assert.equal(again.nextSeq, next + 1, 'the append after recovery survives');
+    await again.close();
+  } catch (e) {
+    throw new Error(`${label}: ${(e as Error).message}`, { cause: e });
+  }
 }

@@ -6,24 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SimFileIO } from '../../src/log/index.js';
 import { assertValidPrefix, openLog } from './harness.js';
-import { EXPECTED, FIRST_ALLOWED, RECORDS, runWorkload } from './crash-workload.js';
-
-async function checkReopen(io: SimFileIO, durable: number, label: string): Promise<void> {
-  const log = await openLog(io);
-  try {
-    assertValidPrefix(log, EXPECTED, durable, FIRST_ALLOWED);
-  } catch (e) {
-    throw new Error(`${label}: ${(e as Error).message}`, { cause: e });
-  }
-  const next = log.nextSeq;
-  log.append(new Uint8Array([1, 2, 3]));
-  await log.sync();
-  await log.close();
-  io.powerLoss();
-  const again = await openLog(io);
-  assert.equal(again.nextSeq, next + 1, `${label}: the append after recovery survives`);
-  await again.close();
-}
+import { checkReopen, EXPECTED, RECORDS, runWorkload } from './crash-workload.js';
 
 test('the workload runs clean and ends with every record durable and compacted twice', async () => {
   const io = new SimFileIO();
@@ -62,7 +45,7 @@ test('a crash at every named crash point recovers a valid prefix', async () => {
   const hits = new Map<string, number>();
   for (const p of dry.pointsPassed) hits.set(p, (hits.get(p) ?? 0) + 1);
   for (const name of ['append.dat-written', 'append.idx-written', 'append.ts-written', 'sync.dat', 'sync.idx', 'sync.ts',
-    'sync.dir', 'rollover.created', 'compact.generation-durable', 'manifest.tmp-synced', 'manifest.renamed',
+    'sync.dir', 'rollover.created', 'compact.generation-durable', 'manifest.tmp-written', 'manifest.renamed',
     'manifest.durable', 'compact.old-removed', 'generation.mkdir', 'generation.header-synced']) {
     assert.ok(hits.has(name), `the workload passes ${name}`);
   }
