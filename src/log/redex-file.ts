@@ -43,6 +43,7 @@ export interface RedexOptions {
 
 const COUNTERS = ['appends', 'appended_bytes', 'writes', 'syncs', 'compactions', 'evicted', 'write_errors'] as const;
 type Counter = (typeof COUNTERS)[number];
+const EVICTED_SLOT = COUNTERS.indexOf('evicted');
 
 interface Waiter {
   target: number;
@@ -84,6 +85,13 @@ export class RedexFile implements TailSource {
   private intervalDue = false;
   private appendsSinceSweep = 0;
   private readonly runPump = (): void => void this.pump();
+  private tsLo = 0;
+  private tsHi = 0;
+  private stampValid = false;
+  private stampUses = 0;
+  private readonly invalidateStamp = (): void => {
+    this.stampValid = false;
+  };
 
   private constructor(components: RedexComponents, options: RedexOptions, store: RecordStore, writer?: DiskWriter,
     lock?: FileLock, report?: RecoveryReport) {
@@ -153,7 +161,11 @@ export class RedexFile implements TailSource {
     this.totalBytes += len;
     this.counters.incSlot(0);
     this.counters.incSlot(1, len);
-    if (this.retention.maxRecords !== undefined || this.retention.maxBytes !== undefined) this.applyRetention();
+    const maxRecords = this.retention.maxRecords;
+    if (maxRecords !== undefined && this.retention.maxBytes === undefined) {
+      // The common steady state: exactly one record over the bound, evicted without the general scan.
+      if (this.store.count > maxRecords) this.evict(this.store.nextSeq - maxRecords);
+    } else if (this.retention.maxBytes !== undefined) this.applyRetention();
     if (this.retention.maxAgeMs !== undefined && (++this.appendsSinceSweep & 1023) === 0) this.sweepAge();
     if (this.writer) {
       if (!this.kickQueued && !this.pumpRunning) this.kick();
@@ -162,12 +174,27 @@ export class RedexFile implements TailSource {
     if (this.wakers.size > 0) this.wakeAll();
   }
 
+  /**
+   * Reads the wall clock into `tsLo`/`tsHi` (unix ns). Reading it costs about as much as the rest of an append,
+   * so a burst of appends in one event-loop turn re-reads it only every 64 appends: stamps inside a burst may
+   * trail the true time by the duration of 63 appends (microseconds).
+   */
+  private stamp(): void {
+    if (this.stampValid && (++this.stampUses & 63) !== 0) return;
+    const ns = this.clock.wallMs() * 1e6;
+    this.tsHi = Math.floor(ns / TWO32);
+    this.tsLo = (ns - this.tsHi * TWO32) >>> 0;
+    if (!this.stampValid) {
+      this.stampValid = true;
+      queueMicrotask(this.invalidateStamp);
+    }
+  }
+
   /** Appends one record (heap payload, at most 4 MiB); returns its seq. Durability follows the policy. */
   append(payload: Uint8Array): number {
     this.beforeAppend(payload.length);
-    const ns = this.clock.wallMs() * 1e6;
-    const hi = Math.floor(ns / TWO32);
-    const seq = this.store.pushHeap(payload, (ns - hi * TWO32) >>> 0, hi);
+    this.stamp();
+    const seq = this.store.pushHeap(payload, this.tsLo, this.tsHi);
     this.afterAppend(payload.length);
     return seq;
   }
@@ -176,9 +203,8 @@ export class RedexFile implements TailSource {
   appendInline(payload: Uint8Array): number {
     if (payload.length !== REDEX_INLINE_PAYLOAD_BYTES) throw new InvalidArgumentError(`inline payload must be ${REDEX_INLINE_PAYLOAD_BYTES} bytes`);
     this.beforeAppend(REDEX_INLINE_PAYLOAD_BYTES);
-    const ns = this.clock.wallMs() * 1e6;
-    const hi = Math.floor(ns / TWO32);
-    const seq = this.store.pushInline(payload, (ns - hi * TWO32) >>> 0, hi);
+    this.stamp();
+    const seq = this.store.pushInline(payload, this.tsLo, this.tsHi);
     this.afterAppend(REDEX_INLINE_PAYLOAD_BYTES);
     return seq;
   }
@@ -306,7 +332,7 @@ export class RedexFile implements TailSource {
   }
 
   private evict(before: number): void {
-    this.counters.inc('evicted', before - this.store.firstSeq);
+    this.counters.incSlot(EVICTED_SLOT, before - this.store.firstSeq);
     this.store.evictBefore(before);
     const w = this.writer;
     if (!w) return;

@@ -57,8 +57,9 @@ export class RecordStore {
     const len = payload.length;
     if (this.heapLen + len > this.heap.length) this.growHeap(len);
     const s = this.end;
-    this.heap.set(payload, this.heapLen);
-    this.heapPos[s] = this.heapLen;
+    const h = this.heapLen;
+    this.heap.set(payload, h);
+    this.heapPos[s] = h;
     this.heapLen += len;
     this.writeIdx(s, 0, len, 0);
     this.writeTs(s, tsLo, tsHi);
