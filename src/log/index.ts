@@ -11,3 +11,4 @@ export type { RecoveryReport } from './recovery.js';
 export * from './tail.js';
 export * from './redex-file.js';
 export * from './ordered-appender.js';
+export * from './causal/index.js';
