@@ -129,15 +129,20 @@ export class DiskWriter {
   /** Writes [flushedSeq, to) to the live generation. */
   async write(to: number): Promise<void> {
     this.check();
-    while (this.flushedSeq < to) {
-      const from = this.flushedSeq;
-      const end = this.run(from, to, this.maxSegmentBytes - this.seg.datLen);
-      if (end === from) {
-        await this.rollover();
-        continue;
+    this.store.pin(this.flushedSeq);
+    try {
+      while (this.flushedSeq < to) {
+        const from = this.flushedSeq;
+        const end = this.run(from, to, this.maxSegmentBytes - this.seg.datLen);
+        if (end === from) {
+          await this.rollover();
+          continue;
+        }
+        await this.writeRun(this.seg, from, end, 'append');
+        this.flushedSeq = end;
       }
-      await this.writeRun(this.seg, from, end, 'append');
-      this.flushedSeq = end;
+    } finally {
+      this.store.unpin();
     }
   }
 
@@ -219,6 +224,7 @@ export class DiskWriter {
     const next = this.generation + 1;
     const dir = joinPath(this.channelDir, generationDirName(next));
     const segs: Segment[] = [];
+    this.store.pin(first);
     try {
       await createGeneration(this.io, this.channelDir, next, first);
       let n = 0;
@@ -243,6 +249,8 @@ export class DiskWriter {
       if (await this.io.exists(dir).catch(() => false)) await removeDir(this.io, dir).catch(() => undefined);
       // Offsets in the store now describe the new layout; the next write re-seals from the live segment.
       throw toStorageError(e, 'compaction');
+    } finally {
+      this.store.unpin();
     }
     try {
       await switchManifest(this.io, this.channelDir, next);

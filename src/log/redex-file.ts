@@ -386,7 +386,7 @@ export class RedexFile implements TailSource {
     try {
       for (;;) {
         if (w.poisoned) throw w.poisoned;
-        if (this.compactRequested) {
+        if (this.compactRequested || w.flushedSeq < this.store.firstSeq) {
           const bytes = this.totalBytes;
           this.compactRequested = false;
           await w.compact();

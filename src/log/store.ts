@@ -147,31 +147,46 @@ export class RecordStore {
     return this.heap.subarray(a, b);
   }
 
-  /** Drops records before `seq`. Storage is reclaimed once evicted records outweigh live ones. */
+  /**
+   * Drops records before `seq` from reads. Their bytes are reclaimed once evicted records outweigh live ones,
+   * except records at or after the pinned seq, which the disk writer may still be reading.
+   */
   evictBefore(seq: number): void {
     const target = Math.min(this.slot(seq), this.end);
     for (let s = this.first; s < target; s++) this.liveBytes -= this.payloadLength(this.baseSeq + s);
     this.first = Math.max(this.first, target);
-    if (this.first >= 1024 && this.first * 2 >= this.end) this.rebase();
+    const keep = Math.min(this.first, this.slot(this.pinnedSeq));
+    if (keep >= 1024 && keep * 2 >= this.end) this.rebase(keep);
   }
 
-  /** Moves live records to fresh arrays starting at slot 0 (never in place: in-flight writes keep old views). */
-  private rebase(): void {
-    const n = this.count;
+  /** Keeps the bytes of records from `seq` on (even once evicted) until {@link unpin}. */
+  pin(seq: number): void {
+    this.pinnedSeq = seq;
+  }
+
+  unpin(): void {
+    this.pinnedSeq = Infinity;
+  }
+
+  private pinnedSeq = Infinity;
+
+  /** Moves records from slot `keep` on to fresh arrays (never in place: in-flight writes keep old views). */
+  private rebase(keep: number): void {
+    const n = this.end - keep;
     const cap = Math.max(1024, n * 2);
-    const h0 = this.first < this.end ? this.heapPos[this.first]! : this.heapLen;
+    const h0 = keep < this.end ? this.heapPos[keep]! : this.heapLen;
     const liveHeap = this.heapLen - h0;
     const idx = new Uint8Array(cap * E);
-    idx.set(this.idx.subarray(this.first * E, this.end * E));
+    idx.set(this.idx.subarray(keep * E, this.end * E));
     const ts = new Uint8Array(cap * T);
-    ts.set(this.ts.subarray(this.first * T, this.end * T));
+    ts.set(this.ts.subarray(keep * T, this.end * T));
     const pos = new Float64Array(cap);
-    for (let i = 0; i < n; i++) pos[i] = this.heapPos[this.first + i]! - h0;
+    for (let i = 0; i < n; i++) pos[i] = this.heapPos[keep + i]! - h0;
     const heap = new Uint8Array(Math.max(64 * 1024, liveHeap * 2));
     heap.set(this.heap.subarray(h0, this.heapLen));
-    this.baseSeq += this.first;
+    this.baseSeq += keep;
     this.end = n;
-    this.first = 0;
+    this.first -= keep;
     this.idx = idx;
     this.ts = ts;
     this.heapPos = pos;

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, isNetError, SeededRandom, SystemClock } from '../../src/core/index.js';
@@ -95,6 +95,22 @@ test('a full 1 MiB tmpfs: a typed ENOSPC error, and the log stays readable and r
     await again.close();
   } finally {
     spawnSync('umount', [mnt]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('on the real disk a second writer is refused while the first lives; a dead writer\'s lock is taken over', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'redex-lock-'));
+  try {
+    const first = await open(dir);
+    await assert.rejects(open(dir), (e: unknown) => isNetError(e, ErrorCode.StorageLocked));
+    await first.close();
+    // A lock file naming a pid that no longer runs (a killed writer) is stale.
+    const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(join(dir, 'soak%log', 'LOCK'), `${child.stdout}\n`);
+    const again = await open(dir);
+    await again.close();
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

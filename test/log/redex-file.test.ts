@@ -224,3 +224,25 @@ test('compaction with retention drops evicted records from disk and appends afte
   assert.deepEqual(again.read(20)?.payload, bytes(20));
   await again.close();
 });
+
+test('retention evicting records while they are being written (tiny bound, many segments) leaves a valid disk', async () => {
+  const io = new SimFileIO();
+  const log = await openLog(io, { retention: { maxRecords: 3 }, maxSegmentBytes: 64 });
+  const expected: Uint8Array[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const p = new Uint8Array(1 + (i % 20)).fill(i & 0xff);
+    expected.push(p);
+    log.append(p);
+    if (i % 97 === 0) await Promise.resolve();
+    if (i % 500 === 499) await log.sync();
+  }
+  await log.sync();
+  await log.close();
+  io.powerLoss();
+  const again = await openLog(io);
+  assert.equal(again.nextSeq, 3000);
+  assert.ok(again.firstSeq <= 2997);
+  for (let s = again.firstSeq; s < again.nextSeq; s++) assert.deepEqual(again.read(s)?.payload, expected[s]);
+  assert.equal(again.recovery.corruption, null);
+  await again.close();
+});
