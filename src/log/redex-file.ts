@@ -4,8 +4,8 @@
  * fsyncs as the durability policy says. Reads and tails are served from memory. Without `dir` the log lives in
  * memory only, with the same API (nothing is ever durable).
  */
-import { BackpressureError, ClosedError, CounterSet, InvalidArgumentError, AbortedError, type CallOptions, type Clock,
-  type Timers, type TimerHandle } from '../core/index.js';
+import { BackpressureError, ClosedError, CounterSet, InvalidArgumentError, type CallOptions, type Clock,
+  type Timers } from '../core/index.js';
 import { DiskWriter } from './disk-writer.js';
 import { joinPath, type FileIO, type FileLock } from './file-io.js';
 import { channelDirName } from './layout.js';
@@ -15,6 +15,7 @@ import { validateDurability, validateRetention, type DurabilityPolicy, type Rete
 import { recover, type RecoveryReport } from './recovery.js';
 import { RecordStore } from './store.js';
 import { RedexTail, type RedexEvent, type TailOptions, type TailSource } from './tail.js';
+import { LOG_COUNTERS, WritePump, type LogCounter } from './write-pump.js';
 
 export interface RedexComponents {
   clock: Clock;
@@ -41,30 +42,23 @@ export interface RedexOptions {
   autoCompact?: boolean;
 }
 
-const COUNTERS = ['appends', 'appended_bytes', 'writes', 'syncs', 'compactions', 'evicted', 'write_errors'] as const;
-type Counter = (typeof COUNTERS)[number];
+const COUNTERS = LOG_COUNTERS;
 const EVICTED_SLOT = COUNTERS.indexOf('evicted');
 
-interface Waiter {
-  target: number;
-  kind: 'flush' | 'sync';
-  resolve(): void;
-  reject(e: unknown): void;
-}
 
 const TWO32 = 4294967296;
 const AUTO_COMPACT_MIN_RECORDS = 1024;
 
 export class RedexFile implements TailSource {
   readonly channel: string;
-  readonly counters = new CounterSet<Counter>(COUNTERS);
+  readonly counters = new CounterSet<LogCounter>(COUNTERS);
   /** What opening found (an in-memory log reports an empty generation 0). */
   readonly recovery: RecoveryReport;
   private readonly store: RecordStore;
   private readonly writer: DiskWriter | undefined;
+  private readonly pump: WritePump | undefined;
   private readonly lock: FileLock | undefined;
   private readonly clock: Clock;
-  private readonly timers: Timers | undefined;
   private readonly durability: DurabilityPolicy;
   private readonly retention: RetentionPolicy;
   private readonly maxPayload: number;
@@ -73,18 +67,8 @@ export class RedexFile implements TailSource {
   private readonly autoCompact: boolean;
   private closed = false;
   private totalBytes = 0;
-  private flushedBytes = 0;
-  private syncedBytes = 0;
-  private pumpRunning = false;
-  private kickQueued = false;
-  private compactRequested = false;
-  private compactWaiters: Waiter[] = [];
-  private waiters: Waiter[] = [];
   private wakers = new Set<() => void>();
-  private timer: TimerHandle | undefined;
-  private intervalDue = false;
   private appendsSinceSweep = 0;
-  private readonly runPump = (): void => void this.pump();
   private tsLo = 0;
   private tsHi = 0;
   private stampValid = false;
@@ -97,7 +81,6 @@ export class RedexFile implements TailSource {
     lock?: FileLock, report?: RecoveryReport) {
     this.channel = options.channel;
     this.clock = components.clock;
-    this.timers = components.timers;
     this.store = store;
     this.writer = writer;
     this.lock = lock;
@@ -108,6 +91,12 @@ export class RedexFile implements TailSource {
     this.maxPending = options.maxPendingBytes ?? REDEX_DEFAULT_MAX_PENDING_BYTES;
     this.tailBuffer = options.tailBufferSize ?? REDEX_DEFAULT_TAIL_BUFFER;
     this.autoCompact = options.autoCompact ?? true;
+    this.pump = writer && new WritePump(writer, store, this.durability, components.timers, this.counters, {
+      totalBytes: () => this.totalBytes,
+      onSynced: () => {
+        if (this.wakers.size > 0) this.wakeAll();
+      },
+    });
   }
 
   /** Opens (creating when needed) a log. A disk log takes the lock and recovers the longest valid prefix. */
@@ -137,10 +126,11 @@ export class RedexFile implements TailSource {
       throw e;
     }
     const f = new RedexFile(components, options, r.store, writer, r.lock, r.report);
-    f.flushedBytes = f.syncedBytes = f.totalBytes = r.store.liveBytes;
+    f.totalBytes = r.store.liveBytes;
+    f.pump!.resetBytes(f.totalBytes);
     f.applyRetention();
     f.sweepAge();
-    if (writer.diskFirstSeq < r.store.firstSeq) f.kick();
+    if (writer.diskFirstSeq < r.store.firstSeq) f.pump!.kick();
     return f;
   }
 
@@ -150,9 +140,9 @@ export class RedexFile implements TailSource {
     if (this.closed) throw new ClosedError('log closed');
     if (this.writer?.poisoned) throw this.writer.poisoned;
     if (len > this.maxPayload) throw new InvalidArgumentError(`payload of ${len} bytes exceeds ${this.maxPayload}`);
-    if (this.writer && this.totalBytes - this.flushedBytes + len > this.maxPending) {
-      this.kick();
-      throw new BackpressureError(`log ${this.channel}: ${this.totalBytes - this.flushedBytes} bytes not yet written`);
+    if (this.pump && this.pump.pendingBytes + len > this.maxPending) {
+      this.pump.kick();
+      throw new BackpressureError(`log ${this.channel}: ${this.pump.pendingBytes} bytes not yet written`);
     }
     if (this.store.nextSeq >= REDEX_MAX_SEQ) throw new InvalidArgumentError('log sequence space exhausted');
   }
@@ -167,10 +157,7 @@ export class RedexFile implements TailSource {
       if (this.store.count > maxRecords) this.evict(this.store.nextSeq - maxRecords);
     } else if (this.retention.maxBytes !== undefined) this.applyRetention();
     if (this.retention.maxAgeMs !== undefined && (++this.appendsSinceSweep & 1023) === 0) this.sweepAge();
-    if (this.writer) {
-      if (!this.kickQueued && !this.pumpRunning) this.kick();
-      if (this.timer === undefined && (this.durability.mode === 'interval' || this.durability.mode === 'intervalOrBytes')) this.armTimer();
-    }
+    this.pump?.onAppend();
     if (this.wakers.size > 0) this.wakeAll();
   }
 
@@ -339,147 +326,26 @@ export class RedexFile implements TailSource {
     const dead = this.store.firstSeq - w.diskFirstSeq;
     // Records evicted before reaching disk must never leave a seq gap there: compact instead of appending.
     if (w.flushedSeq < this.store.firstSeq || (this.autoCompact && dead >= AUTO_COMPACT_MIN_RECORDS && dead >= this.store.count)) {
-      this.compactRequested = true;
-      this.kick();
+      this.pump?.requestCompaction();
     }
   }
 
   // ---- durability ----
 
-  private kick(): void {
-    if (this.kickQueued || !this.writer) return;
-    this.kickQueued = true;
-    queueMicrotask(this.runPump);
-  }
-
-  private armTimer(): void {
-    const d = this.durability;
-    if (!this.timers || (d.mode !== 'interval' && d.mode !== 'intervalOrBytes')) return;
-    this.timer = this.timers.setTimeout(() => {
-      this.timer = undefined;
-      this.intervalDue = true;
-      this.kick();
-    }, d.ms);
-  }
-
-  private needSync(w: DiskWriter): boolean {
-    if (w.flushedSeq <= w.syncedSeq) return false;
-    for (const x of this.waiters) if (x.kind === 'sync' && x.target > w.syncedSeq) return true;
-    const d = this.durability;
-    switch (d.mode) {
-      case 'never':
-        return false;
-      case 'everyN':
-        return w.flushedSeq - w.syncedSeq >= d.n;
-      case 'interval':
-        return this.intervalDue;
-      case 'intervalOrBytes':
-        return this.intervalDue || this.flushedBytes - this.syncedBytes >= d.bytes;
-    }
-  }
-
-  private async pump(): Promise<void> {
-    this.kickQueued = false;
-    const w = this.writer;
-    if (this.pumpRunning || !w) return;
-    this.pumpRunning = true;
-    try {
-      for (;;) {
-        if (w.poisoned) throw w.poisoned;
-        if (this.compactRequested || w.flushedSeq < this.store.firstSeq) {
-          const bytes = this.totalBytes;
-          this.compactRequested = false;
-          await w.compact();
-          this.counters.inc('compactions');
-          this.flushedBytes = this.syncedBytes = bytes;
-          this.settle(this.compactWaiters.splice(0), undefined);
-          this.settleWaiters(w);
-        } else if (w.flushedSeq < this.store.nextSeq) {
-          const bytes = this.totalBytes;
-          await w.write(this.store.nextSeq);
-          this.counters.inc('writes');
-          this.flushedBytes = bytes;
-          this.settleWaiters(w);
-        } else if (this.needSync(w)) {
-          const bytes = this.flushedBytes;
-          await w.sync();
-          this.counters.inc('syncs');
-          this.syncedBytes = bytes;
-          this.intervalDue = false;
-          if (w.syncedSeq < this.store.nextSeq && this.timer === undefined) this.armTimer();
-          this.settleWaiters(w);
-          if (this.wakers.size > 0) this.wakeAll();
-        } else break;
-      }
-    } catch (e) {
-      this.counters.inc('write_errors');
-      this.settle(this.waiters.splice(0), e);
-      this.settle(this.compactWaiters.splice(0), e);
-    } finally {
-      this.pumpRunning = false;
-    }
-  }
-
-  private settleWaiters(w: DiskWriter): void {
-    if (this.waiters.length === 0) return;
-    const keep: Waiter[] = [];
-    for (const x of this.waiters) {
-      if ((x.kind === 'sync' ? w.syncedSeq : w.flushedSeq) >= x.target) x.resolve();
-      else keep.push(x);
-    }
-    this.waiters = keep;
-  }
-
-  private settle(ws: Waiter[], e: unknown): void {
-    for (const x of ws) {
-      if (e === undefined) x.resolve();
-      else x.reject(e);
-    }
-  }
-
-  private wait(kind: 'flush' | 'sync', list: Waiter[], target: number, options: CallOptions): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const signal = options.signal;
-      if (signal?.aborted) return reject(new AbortedError('aborted', { cause: signal.reason }));
-      const onAbort = (): void => {
-        const i = list.indexOf(x);
-        if (i >= 0) list.splice(i, 1);
-        reject(new AbortedError('aborted', { cause: signal?.reason }));
-      };
-      const x: Waiter = {
-        target,
-        kind,
-        resolve: () => (signal?.removeEventListener('abort', onAbort), resolve()),
-        reject: (e) => (signal?.removeEventListener('abort', onAbort), reject(e)),
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      list.push(x);
-      this.kick();
-    });
-  }
-
   /** Resolves once every record appended before the call has been handed to the OS (no fsync). */
   flush(options: CallOptions = {}): Promise<void> {
-    const w = this.writer;
-    if (!w || w.flushedSeq >= this.store.nextSeq) return w?.poisoned ? Promise.reject(w.poisoned) : Promise.resolve();
-    return this.wait('flush', this.waiters, this.store.nextSeq, options);
+    return this.pump ? this.pump.flush(options) : Promise.resolve();
   }
 
   /** Resolves once every record appended before the call is durable; rejects with the I/O error otherwise. */
   sync(options: CallOptions = {}): Promise<void> {
-    const w = this.writer;
-    if (!w) return Promise.resolve();
-    if (w.poisoned) return Promise.reject(w.poisoned);
-    if (w.syncedSeq >= this.store.nextSeq) return Promise.resolve();
-    return this.wait('sync', this.waiters, this.store.nextSeq, options);
+    return this.pump ? this.pump.sync(options) : Promise.resolve();
   }
 
   /** Rewrites the retained records into a new generation and switches to it atomically (disk logs). */
   compact(options: CallOptions = {}): Promise<void> {
-    if (!this.writer) return Promise.resolve();
     if (this.closed) return Promise.reject(new ClosedError('log closed'));
-    this.compactRequested = true;
-    return this.wait('sync', this.compactWaiters, 0, options);
+    return this.pump ? this.pump.compact(options) : Promise.resolve();
   }
 
   /** Syncs, then releases files and the lock. Rejects (after releasing) when the final sync fails. */
@@ -492,8 +358,7 @@ export class RedexFile implements TailSource {
       failure = e;
     }
     this.closed = true;
-    this.timers?.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.pump?.dispose();
     this.wakeAll();
     await this.writer?.close();
     await this.lock?.release();

@@ -13,47 +13,14 @@
  */
 import { LogLockedError } from '../errors.js';
 import { dirName, type FileHandle, type FileIO, type FileLock } from '../file-io.js';
+import { Inode, unsyncedBytes } from './inode.js';
+import { SimFile, type SimDisk } from './sim-file.js';
 
 /** Thrown by every call once the simulated process has crashed. */
 export class SimulatedCrash extends Error {
   constructor(readonly where: string) {
     super(`simulated crash at ${where}`);
     this.name = 'SimulatedCrash';
-  }
-}
-
-type Op = { kind: 'write'; pos: number; bytes: Uint8Array } | { kind: 'truncate'; len: number };
-
-class Inode {
-  data = new Uint8Array(0);
-  len = 0;
-  durable = new Uint8Array(0);
-  unsynced: Op[] = [];
-
-  content(): Uint8Array {
-    return this.data.subarray(0, this.len);
-  }
-  write(pos: number, bytes: Uint8Array): void {
-    const end = pos + bytes.length;
-    if (end > this.data.length) {
-      const grown = new Uint8Array(Math.max(end, this.data.length * 2, 64));
-      grown.set(this.content());
-      this.data = grown;
-    }
-    if (pos > this.len) this.data.fill(0, this.len, pos);
-    this.data.set(bytes, pos);
-    this.len = Math.max(this.len, end);
-  }
-  truncate(len: number): void {
-    if (len > this.len) {
-      this.write(this.len, new Uint8Array(len - this.len));
-      return;
-    }
-    this.len = len;
-  }
-  sync(): void {
-    this.durable = this.content().slice();
-    this.unsynced = [];
   }
 }
 
@@ -83,7 +50,7 @@ function errnoError(code: string, what: string): Error {
   return Object.assign(new Error(`${code}: ${what}`), { code });
 }
 
-export class SimFileIO implements FileIO {
+export class SimFileIO implements FileIO, SimDisk {
   private current = new Map<string, Entry>();
   private durable = new Map<string, Entry>();
   private locks = new Set<string>();
@@ -430,52 +397,3 @@ export class SimFileIO implements FileIO {
   }
 }
 
-function unsyncedBytes(inode: Inode): number {
-  let n = 0;
-  for (const op of inode.unsynced) if (op.kind === 'write') n += op.bytes.length;
-  return n;
-}
-
-class SimFile implements FileHandle {
-  private closed = false;
-
-  constructor(
-    private readonly io: SimFileIO,
-    readonly path: string,
-    readonly inode: Inode,
-    readonly epoch: number,
-  ) {}
-
-  private check(): void {
-    this.io.checkHandle(this);
-    if (this.closed) throw errnoError('EBADF', `${this.path} is closed`);
-  }
-
-  async write(data: Uint8Array, position: number): Promise<void> {
-    this.check();
-    this.io.fileWrite(this, data, position);
-  }
-  async read(into: Uint8Array, position: number): Promise<number> {
-    this.check();
-    const src = this.inode.content();
-    if (position >= src.length) return 0;
-    const n = Math.min(into.length, src.length - position);
-    into.set(src.subarray(position, position + n));
-    return n;
-  }
-  async size(): Promise<number> {
-    this.check();
-    return this.inode.len;
-  }
-  async truncate(length: number): Promise<void> {
-    this.check();
-    this.io.fileTruncate(this, length);
-  }
-  async sync(): Promise<void> {
-    this.check();
-    this.io.fileSync(this);
-  }
-  async close(): Promise<void> {
-    this.closed = true;
-  }
-}
