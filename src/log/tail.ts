@@ -58,7 +58,20 @@ export class RedexTail implements AsyncIterableIterator<RedexEvent> {
     return this.cursor;
   }
 
-  async next(): Promise<IteratorResult<RedexEvent>> {
+  /** Synchronous when a record is ready (one resolved promise, no async frame), waiting otherwise. */
+  next(): Promise<IteratorResult<RedexEvent>> {
+    if (!this.done && !this.signal?.aborted && !this.src.isClosed) {
+      const c = this.cursor;
+      const limit = this.src.tailLimit(this.durableOnly);
+      if (c >= this.src.firstSeq && c < limit && (!this.caughtUp || limit - c <= this.bufferSize)) {
+        this.cursor = c + 1;
+        return Promise.resolve({ value: this.src.eventAt(c), done: false });
+      }
+    }
+    return this.nextSlow();
+  }
+
+  private async nextSlow(): Promise<IteratorResult<RedexEvent>> {
     for (;;) {
       if (this.done) return { value: undefined, done: true };
       if (this.signal?.aborted) {
