@@ -8,4 +8,5 @@ export * from './wire/index.js';
 export * from './crypto/index.js';
 export * from './transport/index.js';
 export * from './bus/index.js';
+export * from './log/index.js';
 export * from './node/index.js';

@@ -58,6 +58,12 @@ const BY_ERROR_CODE: Record<ErrorCode, ExitCode> = {
   [ErrorCode.PayloadTooLarge]: ExitCode.Internal,
   [ErrorCode.CursorBackend]: ExitCode.Internal,
   [ErrorCode.Adapter]: ExitCode.Internal,
+  [ErrorCode.StorageIO]: ExitCode.Internal,
+  [ErrorCode.StorageFull]: ExitCode.Internal,
+  [ErrorCode.StorageCorrupt]: ExitCode.Internal,
+  [ErrorCode.StoragePoisoned]: ExitCode.Internal,
+  [ErrorCode.StorageLocked]: ExitCode.Internal,
+  [ErrorCode.Lagged]: ExitCode.Internal,
 };
 
 /** The exit code for an error that reached the top of a command. Anything that is not a NetError is internal. */

@@ -45,6 +45,19 @@ export const ErrorCode = {
   CursorBackend: 'ERR_CURSOR_BACKEND',
   /** A bus adapter (Redis, JetStream) failed; `transient` on the error says whether a retry can help. */
   Adapter: 'ERR_ADAPTER',
+  // storage (the log plane)
+  /** An I/O call failed (EIO, a short write, a failed fsync). */
+  StorageIO: 'ERR_STORAGE_IO',
+  /** The device is full (ENOSPC, EDQUOT, EFBIG). */
+  StorageFull: 'ERR_STORAGE_FULL',
+  /** Bytes at rest failed a checksum or a structural check. */
+  StorageCorrupt: 'ERR_STORAGE_CORRUPT',
+  /** A failed rollback left the files unlike memory; the handle refuses writes until reopened. */
+  StoragePoisoned: 'ERR_STORAGE_POISONED',
+  /** Another writer holds the log's lock file. */
+  StorageLocked: 'ERR_STORAGE_LOCKED',
+  /** A tail reader fell further behind than its buffer allows. */
+  Lagged: 'ERR_LAGGED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

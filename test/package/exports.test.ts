@@ -23,6 +23,9 @@ test('net-mesh and its plane subpaths import by name', async () => {
   const wire = await import('net-mesh/wire');
   const crypto = await import('net-mesh/crypto');
   const transport = await import('net-mesh/transport');
+  const log = await import('net-mesh/log');
+  assert.equal(typeof log.RedexFile, 'function');
+  assert.equal(log.REDEX_ENTRY_BYTES, 20);
   assert.equal(typeof transport.UdpPort, 'function');
   assert.equal(typeof transport.SimNetwork, 'function');
   assert.equal(typeof core.NetError, 'function');

@@ -1,0 +1,14 @@
+export * from './limits.js';
+export * from './errors.js';
+export * from './entry.js';
+export * from './record-check.js';
+export * from './file-io.js';
+export * from './node-file-io.js';
+export * from './sim/index.js';
+export * from './layout.js';
+export * from './policies.js';
+export type { RecoveryReport } from './recovery.js';
+export * from './tail.js';
+export * from './redex-file.js';
+export * from './ordered-appender.js';
+export * from './causal/index.js';
