@@ -242,7 +242,8 @@ export class DiskWriter {
       }
       for (const s of segs) await this.syncSegment(s);
       await this.io.syncDir(dir);
-      await this.io.syncDir(this.channelDir);
+      // The new generation's entry in the channel directory becomes durable with the manifest switch, after
+      // all its files: a power loss before that leaves no trace of it.
       this.io.crashPoint('compact.generation-durable');
     } catch (e) {
       for (const s of segs) await closeSegment(s).catch(() => undefined);
@@ -271,9 +272,9 @@ export class DiskWriter {
     this.diskFirstSeq = first;
     try {
       await removeDir(this.io, oldDir);
-      await this.io.syncDir(this.channelDir);
     } catch {
-      // An old generation left behind is an orphan; the next open removes it.
+      // An old generation left behind (or brought back by a power loss: no fsync here) is an orphan; the next
+      // open removes it.
     }
     this.io.crashPoint('compact.old-removed');
   }

@@ -108,8 +108,9 @@ async function load(io: FileIO, channelDir: string, lock: FileLock): Promise<Rec
   let chosen = await chooseGeneration(io, channelDir);
   let manifestFallback = false;
   if (!chosen) {
+    // No fsync of the channel directory between the two: the manifest switch's own fsync makes the new
+    // generation's entry durable together with the manifest.
     await createGeneration(io, channelDir, 1, 0);
-    await io.syncDir(channelDir);
     await switchManifest(io, channelDir, 1);
     chosen = { gen: 1, firstSeq: 0, fallback: false };
   } else if (chosen.fallback) {
@@ -127,7 +128,8 @@ async function load(io: FileIO, channelDir: string, lock: FileLock): Promise<Rec
       orphansRemoved++;
     }
   }
-  if (orphansRemoved > 0) await io.syncDir(channelDir);
+  // Removals need no fsync of their own: an orphan that comes back after a power loss is removed again, and
+  // the channel directory is fsynced below anyway.
 
   const genDir = joinPath(channelDir, live);
   const store = new RecordStore(chosen.firstSeq);
@@ -170,7 +172,8 @@ async function load(io: FileIO, channelDir: string, lock: FileLock): Promise<Rec
     }
   }
   if (removed > 0) {
-    await io.syncDir(genDir);
+    // Made durable by the fsync of the generation directory below, before anything is appended after the cut
+    // (a removed segment that came back could otherwise continue the new sequence with stale records).
     report.truncated ??= { segment: start.segment, datBytes: 0, idxBytes: 0, tsBytes: 0, segmentsRemoved: 0 };
     report.truncated.segmentsRemoved = Math.ceil(removed / 3);
   }
@@ -182,6 +185,7 @@ async function load(io: FileIO, channelDir: string, lock: FileLock): Promise<Rec
     await h.close();
   }
   await io.syncDir(genDir);
+  // Also makes durable a manifest switch whose own fsync a crashed process never reached.
   await io.syncDir(channelDir);
   io.crashPoint('recovery.durable');
   report.records = store.count;

@@ -12,10 +12,15 @@ import { RedexFlags } from './entry.js';
 import { REDEX_ENTRY_BYTES as E, REDEX_INLINE_PAYLOAD_BYTES, REDEX_TS_RECORD_BYTES as T } from './limits.js';
 
 const TWO32 = 4294967296;
+/** Word stores are used on the append path only where they produce the little-endian layout. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 export class RecordStore {
   idx: Uint8Array;
   ts: Uint8Array;
+  /** u32 views of `idx` and `ts` (records are 5 and 4 words): one store per field on the append path. */
+  private idx32: Uint32Array;
+  private ts32: Uint32Array;
   /** Heap start of each record's payload (inline records: the heap length when appended). */
   heapPos: Float64Array;
   heap: Uint8Array;
@@ -32,8 +37,17 @@ export class RecordStore {
     this.baseSeq = firstSeq;
     this.idx = new Uint8Array(capacity * E);
     this.ts = new Uint8Array(capacity * T);
+    this.idx32 = new Uint32Array(this.idx.buffer);
+    this.ts32 = new Uint32Array(this.ts.buffer);
     this.heapPos = new Float64Array(capacity);
     this.heap = new Uint8Array(heapCapacity);
+  }
+
+  private setRecordArrays(idx: Uint8Array, ts: Uint8Array): void {
+    this.idx = idx;
+    this.ts = ts;
+    this.idx32 = new Uint32Array(idx.buffer);
+    this.ts32 = new Uint32Array(ts.buffer);
   }
 
   get firstSeq(): number {
@@ -98,8 +112,18 @@ export class RecordStore {
   }
 
   private writeIdx(s: number, offset: number, len: number, flags: number): void {
-    const o = s * E;
     const seq = this.baseSeq + s;
+    if (LITTLE_ENDIAN) {
+      const w = s * 5;
+      const a = this.idx32;
+      a[w] = seq >>> 0;
+      a[w + 1] = Math.floor(seq / TWO32);
+      a[w + 2] = offset;
+      a[w + 3] = len;
+      a[w + 4] = flags;
+      return;
+    }
+    const o = s * E;
     writeU32LE(this.idx, o, seq >>> 0);
     writeU32LE(this.idx, o + 4, Math.floor(seq / TWO32));
     writeU32LE(this.idx, o + 8, offset);
@@ -108,6 +132,15 @@ export class RecordStore {
   }
 
   private writeTs(s: number, lo: number, hi: number): void {
+    if (LITTLE_ENDIAN) {
+      const w = s * 4;
+      const a = this.ts32;
+      a[w] = lo;
+      a[w + 1] = hi;
+      a[w + 2] = 0;
+      a[w + 3] = 0;
+      return;
+    }
     const o = s * T;
     writeU32LE(this.ts, o, lo);
     writeU32LE(this.ts, o + 4, hi);
@@ -187,8 +220,7 @@ export class RecordStore {
     this.baseSeq += keep;
     this.end = n;
     this.first -= keep;
-    this.idx = idx;
-    this.ts = ts;
+    this.setRecordArrays(idx, ts);
     this.heapPos = pos;
     this.heap = heap;
     this.heapLen = liveHeap;
@@ -202,8 +234,7 @@ export class RecordStore {
     ts.set(this.ts);
     const pos = new Float64Array(cap);
     pos.set(this.heapPos);
-    this.idx = idx;
-    this.ts = ts;
+    this.setRecordArrays(idx, ts);
     this.heapPos = pos;
   }
 

@@ -46,6 +46,18 @@ export interface PowerLossOptions {
   keepUnsyncedBytes?: (path: string, unsyncedBytes: number) => number;
 }
 
+/**
+ * The source line in the log plane (outside the simulator) that asked for an fsync, e.g.
+ * `disk-writer.ts:212`: the unit a mutation test removes one at a time.
+ */
+export function syncSite(): string {
+  for (const line of (new Error().stack ?? '').split('\n').slice(1)) {
+    const m = /src\/log\/(?!sim\/)([\w/-]+\.[jt]s):(\d+)/.exec(line);
+    if (m) return `${m[1]}:${m[2]}`;
+  }
+  return 'unknown';
+}
+
 function errnoError(code: string, what: string): Error {
   return Object.assign(new Error(`${code}: ${what}`), { code });
 }
@@ -63,7 +75,9 @@ export class SimFileIO implements FileIO, SimDisk {
    * Mutation testing: fsyncs (of files, or of directories) whose path this returns true for do nothing, so a
    * test can prove that removing that fsync breaks a durability guarantee.
    */
-  skipSync: ((path: string, kind: 'file' | 'dir') => boolean) | undefined;
+  skipSync: ((path: string, kind: 'file' | 'dir', site: string) => boolean) | undefined;
+  /** When set, every fsync records its call site (see {@link syncSite}) here, for enumerating fsyncs. */
+  syncSites: Set<string> | undefined;
   /** Mutating calls made so far (the crash-enumeration clock). */
   ops = 0;
   /** Named crash points passed, in order (for enumerating them). */
@@ -179,6 +193,13 @@ export class SimFileIO implements FileIO, SimDisk {
   /** Every file path, sorted. */
   listFiles(): string[] {
     return [...this.current.entries()].filter(([, e]) => e !== DIR).map(([p]) => p).sort();
+  }
+
+  private skipped(path: string, kind: 'file' | 'dir'): boolean {
+    if (!this.skipSync && !this.syncSites) return false;
+    const site = syncSite();
+    this.syncSites?.add(site);
+    return this.skipSync?.(path, kind, site) ?? false;
   }
 
   private restart(): void {
@@ -325,7 +346,7 @@ export class SimFileIO implements FileIO, SimDisk {
     this.step(`syncDir ${path}`);
     const f = this.fault('syncDir', path);
     if (f) throw errnoError(f.errno ?? 'EIO', `fsync dir ${path}`);
-    if (this.skipSync?.(path, 'dir')) return;
+    if (this.skipped(path, 'dir')) return;
     for (const p of new Set([...this.current.keys(), ...this.durable.keys()])) {
       if (dirName(p) !== path) continue;
       const e = this.current.get(p);
@@ -386,7 +407,7 @@ export class SimFileIO implements FileIO, SimDisk {
       // fsyncgate: a failed fsync may drop the dirty pages it could not write; model the worst case.
       throw errnoError(f.errno ?? 'EIO', `fsync ${h.path}`);
     }
-    if (this.skipSync?.(h.path, 'file')) return;
+    if (this.skipped(h.path, 'file')) return;
     h.inode.sync();
   }
 
