@@ -74,7 +74,7 @@ export class NodeStreams {
   }
 
   close(peer: bigint, streamId: bigint): void {
-    this.host.mux(peer).closeStream(streamId);
+    this.host.existing(peer)?.closeStream(streamId);
     this.host.noteClosed(peer, streamId);
     this.inboxes.get(key(peer, streamId))?.close();
     this.wake(peer, streamId);
@@ -83,7 +83,7 @@ export class NodeStreams {
   /** One attempt; see the file comment. */
   send(stream: MeshStream, events: readonly Uint8Array[]): void {
     this.assertOpen();
-    const st = this.host.mux(stream.peerNodeId).send(stream.streamId, events);
+    const st = this.host.existing(stream.peerNodeId)?.send(stream.streamId, events) ?? StreamSendStatus.NoStream;
     switch (st) {
       case StreamSendStatus.Ok:
         this.host.flush(stream.peerNodeId);
@@ -130,7 +130,7 @@ export class NodeStreams {
   }
 
   stats(peer: bigint, streamId: bigint): StreamStats | null {
-    return this.closed ? null : this.host.mux(peer).streamStats(streamId);
+    return this.closed ? null : this.host.existing(peer)?.streamStats(streamId) ?? null;
   }
 
   /** The stream's inbox (created on first delivery or here). */

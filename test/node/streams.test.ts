@@ -124,3 +124,15 @@ test('fire-and-forget never delivers a duplicate or an older event; a session lo
     await Promise.all([a.shutdown(), b.shutdown()]);
   }
 });
+
+test('stream calls naming a peer without a session create no state: stats are null, send is NotConnected', async () => {
+  const [a, b] = await pair();
+  try {
+    assert.equal(a.streamStats(12345n, 1n), null);
+    a.closeStream(12345n, 1n);
+    await assert.rejects(a.sendOnStream({ peerNodeId: 12345n, streamId: 1n }, [event(0)]), { code: 'ERR_NOT_CONNECTED' });
+    assert.throws(() => a.openStream(12345n, { streamId: 1n }), { code: 'ERR_NOT_CONNECTED' });
+  } finally {
+    await Promise.all([a.shutdown(), b.shutdown()]);
+  }
+});

@@ -87,6 +87,11 @@ export class StreamHost {
     return m;
   }
 
+  /** The peer's multiplexer if it has one (lookups must not create one for an arbitrary id). */
+  existing(peer: bigint): StreamMux | undefined {
+    return this.muxes.get(peer);
+  }
+
   /** Remembers an opened stream (for `session-down` reports). */
   noteOpen(peer: bigint, streamId: bigint): void {
     let s = this.open.get(peer);
