@@ -31,6 +31,8 @@ export function spawnPeer(mode: 'echo' | 'sink'): Promise<PeerProcess> {
 export interface ChildPeer<Ports, Counts> {
   ports: Ports;
   count(): Promise<Counts>;
+  /** Sends one IPC message that the child answers with nothing (for example "start"). */
+  tell(message: unknown): void;
   /** Disconnects and waits for the exit; SIGKILL after 2 s. Idempotent. */
   stop(): Promise<void>;
 }
@@ -62,6 +64,7 @@ export async function spawnChild<Ports, Counts>(relScript: string, args: string[
         child.once('message', (m) => { clearTimeout(t); resolve(m as Counts); });
         child.send('count');
       }),
+      tell: (message) => { child.send(message as string); },
       stop: kill,
     };
   } catch (e) {

@@ -1,31 +1,16 @@
-// Child process for the cross-process `transport.handshakes` benchmark: one responder SessionManager on a UdpPort
-// at 127.0.0.1 port 0 that expects the initiators `benchIdentity(HANDSHAKE_FIRST_INITIATOR + k)` for k < count
-// (argv[2]). Sends `{ port }` over IPC when ready, answers `count` with `{ proven }` (identity proofs it verified),
-// exits when the parent disconnects.
-import { CryptoRandom, RealTimers, SystemClock } from '../../src/core/index.js';
-import { SessionDriver, SessionManager, UdpPort } from '../../src/transport/index.js';
-import { BENCH_PSK, BENCH_SESSION_OPTIONS, HANDSHAKE_FIRST_INITIATOR, benchIdentity } from './bench-peers.js';
+// Child process of the cross-process `transport.handshakes` benchmark: the other HandshakeEnd (side 1).
+// argv: initiator count, then the parent end's responder port and initiator ports. Sends its own ports over IPC
+// when ready, starts its initiators on "start", answers "count" with its HandshakeCounts, exits on disconnect.
+import { HandshakeEnd } from './handshake-end.js';
 
-const initiators = Number(process.argv[2]);
-const clock = new SystemClock();
-const port = await UdpPort.open({ host: '127.0.0.1', port: 0, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
-let proven = 0;
-const mgr = new SessionManager({
-  clock, random: new CryptoRandom(), identity: benchIdentity(2), send: SessionDriver.output(port),
-  events: { sessionUp: () => {}, sessionDown: () => {}, identityProven: () => { proven++; }, data: () => {} },
-}, { psk: BENCH_PSK, ...BENCH_SESSION_OPTIONS });
-for (let k = 0; k < initiators; k++) {
-  const id = benchIdentity(HANDSHAKE_FIRST_INITIATOR + k);
-  mgr.expect(id.nodeId, id.staticPublicKey);
-}
-const driver = new SessionDriver(port, mgr, new RealTimers(), clock);
-driver.arm();
-
+const [initiators, responder, ...parentInitiators] = process.argv.slice(2).map(Number);
+const end = await HandshakeEnd.open(1, initiators!);
+end.pair({ responder: responder!, initiators: parentInitiators });
 process.on('message', (m: unknown) => {
-  if (m === 'count') process.send!({ proven });
+  if (m === 'count') process.send!(end.count());
+  else if (m === 'start') end.start();
 });
 process.on('disconnect', () => {
-  driver.stop();
-  void port.close().then(() => process.exit(0));
+  void end.close().then(() => process.exit(0));
 });
-process.send!({ port: port.local.port });
+process.send!(end.ports);

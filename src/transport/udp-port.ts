@@ -47,7 +47,7 @@ export class UdpPort implements DatagramPort {
   // One-entry cache so a steady peer does not cost a PeerAddress allocation per datagram.
   private lastFrom: PeerAddress | null = null;
   private lastTo: PeerAddress | null = null;
-  // One callback for every send: no closure per packet.
+  // One callback for every send: no closure per packet. Without a callback node:dgram drops send errors silently.
   private readonly afterSend = (err: Error | null): void => {
     if (err) this.counters.inc('send_error');
   };
@@ -84,6 +84,9 @@ export class UdpPort implements DatagramPort {
       ipv6Only: options.ipv6Only ?? false,
       ...(options.recvBufferSize !== undefined ? { recvBufferSize: options.recvBufferSize } : {}),
       ...(options.sendBufferSize !== undefined ? { sendBufferSize: options.sendBufferSize } : {}),
+      // Every destination is an IP literal checked by reachable(), so the "lookup" answers at once: node's default
+      // would defer each send to the next tick to hand back the same string.
+      lookup: literalLookup,
     });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -121,8 +124,8 @@ export class UdpPort implements DatagramPort {
     if (this.closing !== null) return this.refuse('drop_send_closed');
     if (bytes.length > this.maxDatagramSize) return this.refuse('drop_send_oversize');
     try {
-      // node:dgram keeps a reference to `bytes` (an unconnected send resolves the address on the next tick; a send
-      // the kernel defers with EAGAIN is queued), so it gets a copy: callers reuse their buffer on return.
+      // node:dgram keeps a reference to `bytes` when the kernel defers a send with EAGAIN (libuv queues it), so it
+      // gets a copy: callers reuse their buffer on return.
       const copy = Buffer.allocUnsafe(bytes.length);
       copy.set(bytes);
       if (this.remote !== undefined) {
@@ -219,4 +222,11 @@ function closeSocket(socket: Socket): Promise<void> {
       done(); // already closed (a failed bind closes it)
     }
   });
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/** node:dgram's `lookup` hook for destinations that are already IP literals: answers synchronously. */
+function literalLookup(host: string, _options: unknown, callback: LookupCallback): void {
+  callback(null, host, isIP(host));
 }
