@@ -22,3 +22,5 @@ export * from './stream-nack.js';
 export * from './stream-reset.js';
 export * from './stream-ack-ranges.js';
 export * from './stream-fragment.js';
+export * from './pingwave.js';
+export * from './route-withdrawal.js';

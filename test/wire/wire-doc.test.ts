@@ -34,6 +34,7 @@ const LAYOUTS: Record<string, Layout> = {
   'Permission token (169 bytes)': wire.TOKEN_LAYOUT,
   'Punch keep-alive (14 bytes)': wire.KEEPALIVE_LAYOUT,
   'Pingwave (72 bytes)': wire.PINGWAVE_LAYOUT,
+  'Route withdrawal (16 bytes)': wire.ROUTE_WITHDRAWAL_LAYOUT,
   'Stream window grant (24 bytes)': wire.STREAM_WINDOW_LAYOUT,
   'Stream NACK (24 bytes)': wire.STREAM_NACK_LAYOUT,
   'Stream reset (8 bytes)': wire.STREAM_RESET_LAYOUT,

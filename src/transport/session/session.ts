@@ -19,6 +19,13 @@ export interface SessionPeer {
   readonly connected: boolean;
   /** True when the current session's peer proved its ed25519 identity; false means PSK-only. */
   readonly identityProven: boolean;
+  /** When the current session last authenticated a packet from the peer (heartbeats count); -Infinity without one. */
+  readonly lastHeardMs: number;
+  /**
+   * Low u32 word of the current session's id, 0 without one: the incarnation a failure verdict belongs to. A new
+   * handshake (peer restart, rekey) gives a new value, so a verdict about an old session never touches a new one.
+   */
+  readonly incarnation: number;
 }
 
 export class Session {
@@ -127,5 +134,13 @@ export class Peer implements SessionPeer {
 
   get identityProven(): boolean {
     return this.current !== null && this.current.peerProven;
+  }
+
+  get lastHeardMs(): number {
+    return this.current === null ? -Infinity : this.current.lastRecvMs;
+  }
+
+  get incarnation(): number {
+    return this.current === null ? 0 : this.current.sessionLo;
   }
 }
