@@ -23,11 +23,20 @@ export class SessionDriver {
     readonly manager: SessionManager,
     private readonly timers: Timers,
     private readonly clock: Clock,
+    intercept?: (bytes: Uint8Array, from: PeerAddress) => boolean,
   ) {
-    port.onDatagram((bytes, from) => {
-      this.manager.receive(bytes, from);
-      this.arm();
-    });
+    // `intercept` is how an upper plane takes datagrams before the session layer (the mesh's relay takes routed
+    // datagrams for other nodes); it returns true for what it consumed.
+    port.onDatagram(intercept === undefined
+      ? (bytes, from) => {
+        this.manager.receive(bytes, from);
+        this.arm();
+      }
+      : (bytes, from) => {
+        if (intercept(bytes, from)) return;
+        this.manager.receive(bytes, from);
+        this.arm();
+      });
   }
 
   /** The `send` component to give the manager: `(bytes, to) => driver.output(bytes, to)`. */

@@ -26,6 +26,8 @@ export interface SessionPeer {
    * handshake (peer restart, rekey) gives a new value, so a verdict about an old session never touches a new one.
    */
   readonly incarnation: number;
+  /** The current session is routed-framed: its address is a next hop (a relay), not the peer itself. */
+  readonly viaRelay: boolean;
 }
 
 export class Session {
@@ -142,5 +144,9 @@ export class Peer implements SessionPeer {
 
   get incarnation(): number {
     return this.current === null ? 0 : this.current.sessionLo;
+  }
+
+  get viaRelay(): boolean {
+    return this.current === null ? this.routed : this.current.routed;
   }
 }
