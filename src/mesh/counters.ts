@@ -1,7 +1,8 @@
 /**
  * The mesh plane's counters. Two balances hold exactly and are checked in tests:
  * - relay: `relay_received = relay_forwarded + Σ relay_drop_*` (routed datagrams for another node);
- * - pingwaves: `pingwaves_received = pingwaves_accepted + Σ pingwave_drop_*` (records, not packets).
+ * - pingwaves: `pingwaves_received = pingwaves_accepted + Σ pingwave_drop_*` (records, not packets), after
+ *   `pingwave_packets_received = packets parsed + Σ pingwave_packets_drop_*`.
  */
 import { CounterSet } from '../core/index.js';
 
@@ -16,7 +17,8 @@ export const MESH_COUNTERS = [
   'relay_drop_rate_limited',
   'drop_bare_pingwave',
   'pingwave_packets_received',
-  'pingwave_packets_dropped_bad_length',
+  'pingwave_packets_drop_not_neighbor',
+  'pingwave_packets_drop_bad_length',
   'pingwaves_received',
   'pingwaves_accepted',
   'pingwave_drop_bad',

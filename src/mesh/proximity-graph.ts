@@ -72,9 +72,15 @@ export class ProximityGraph {
     return PingwaveVerdict.Accepted;
   }
 
-  /** Marks every path through `via` withdrawn (sequences kept). */
+  /**
+   * Forgets every origin whose path goes through a departed or failed neighbour, sequences included: the
+   * sequences it vouched for must not outlive it (a far-future sequence from it would otherwise make every honest
+   * record of that origin look stale).
+   */
   dropVia(via: Neighbor): void {
-    for (const n of this.nodes.values()) if (n.via === via) n.via = null;
+    const gone: GraphNode[] = [];
+    for (const n of this.nodes.values()) if (n.via === via) gone.push(n);
+    for (const n of gone) this.nodes.delete(n.originLo, n.originHi);
   }
 
   /** Marks the path to one origin withdrawn if it goes through `via`. */

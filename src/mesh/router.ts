@@ -199,12 +199,11 @@ export class MeshRouter {
   onPingwaves(from: SessionPeer, payload: Uint8Array): void {
     const c = this.counters;
     c.inc('pingwave_packets_received');
+    // Only a neighbour's claims count: a peer reached through a relay could otherwise plant paths through itself.
     const n = this.neighbor(from.nodeId);
+    if (n === undefined) return c.inc('pingwave_packets_drop_not_neighbor');
     const count = pingwaveBatchCount(payload.length, this.o.maxPingwavesPerPacket);
-    if (n === undefined || count < 0) {
-      c.inc('pingwave_packets_dropped_bad_length');
-      return;
-    }
+    if (count < 0) return c.inc('pingwave_packets_drop_bad_length');
     const now = this.c.clock.nowMs();
     const pw = this.pw;
     for (let i = 0; i < count; i++) {

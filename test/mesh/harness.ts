@@ -116,6 +116,6 @@ export function path(nodes: Map<bigint, MeshTestNode>, src: MeshTestNode, dst: M
   return null;
 }
 
-export function newNet(seed: number): SimNetwork {
-  return new SimNetwork({ seed });
+export function newNet(seed: number, trace = false): SimNetwork {
+  return new SimNetwork({ seed, trace, traceLimit: 0 });
 }
