@@ -78,14 +78,24 @@ interface Resolved {
   withdrawDampMs: number;
 }
 
+export const MESH_ROUTER_DEFAULTS: Readonly<Resolved> = Object.freeze({
+  pingwaveIntervalMs: 5_000,
+  pingwaveTtl: 16,
+  eventPingwaveMinGapMs: 250,
+  maxGraphNodes: 65_536,
+  maxPingwavesPerPacket: 15,
+  withdrawDampMs: 1_000,
+});
+
 function resolve(o: MeshRouterOptions): Resolved {
+  const d = MESH_ROUTER_DEFAULTS;
   const r: Resolved = {
-    pingwaveIntervalMs: o.pingwaveIntervalMs ?? 5_000,
-    pingwaveTtl: o.pingwaveTtl ?? 16,
-    eventPingwaveMinGapMs: o.eventPingwaveMinGapMs ?? 250,
-    maxGraphNodes: o.maxGraphNodes ?? 65_536,
-    maxPingwavesPerPacket: o.maxPingwavesPerPacket ?? 15,
-    withdrawDampMs: o.withdrawDampMs ?? 1_000,
+    pingwaveIntervalMs: o.pingwaveIntervalMs ?? d.pingwaveIntervalMs,
+    pingwaveTtl: o.pingwaveTtl ?? d.pingwaveTtl,
+    eventPingwaveMinGapMs: o.eventPingwaveMinGapMs ?? d.eventPingwaveMinGapMs,
+    maxGraphNodes: o.maxGraphNodes ?? d.maxGraphNodes,
+    maxPingwavesPerPacket: o.maxPingwavesPerPacket ?? d.maxPingwavesPerPacket,
+    withdrawDampMs: o.withdrawDampMs ?? d.withdrawDampMs,
   };
   for (const [k, v] of Object.entries(r)) {
     if (!Number.isFinite(v) || v < 0 || (k !== 'pingwaveIntervalMs' && !Number.isInteger(v))) {
