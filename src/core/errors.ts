@@ -110,11 +110,12 @@ export class BackpressureError extends NetError {
 export class NotConnectedError extends NetError {
   /**
    * Why, when known: `unreachable` (nothing listens at the address: ICMP port unreachable) or `no-answer` (the
-   * handshake got no reply: the peer is down or filtered, or refused it for a wrong PSK or key).
+   * handshake got no reply: the peer is down or filtered, or refused it for a wrong PSK or key), `no-route` (no
+   * neighbour has announced a path to it).
    */
-  readonly reason: 'unreachable' | 'no-answer' | undefined;
+  readonly reason: 'unreachable' | 'no-answer' | 'no-route' | undefined;
 
-  constructor(message = 'not connected', options?: { cause?: unknown; reason?: 'unreachable' | 'no-answer' }) {
+  constructor(message = 'not connected', options?: { cause?: unknown; reason?: 'unreachable' | 'no-answer' | 'no-route' }) {
     super(ErrorCode.NotConnected, message, options);
     this.reason = options?.reason;
   }

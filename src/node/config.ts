@@ -6,6 +6,7 @@ import { InvalidArgumentError, copyBytes, fromHex } from '../core/index.js';
 import { NOISE_PSK_BYTES, type Identity } from '../crypto/index.js';
 import type { SessionOptions } from '../transport/index.js';
 import type { NodeStreamsOptions } from './node-streams.js';
+import type { MeshRouterOptions } from '../mesh/index.js';
 
 /** A peer as the API takes it: address `host:port`, X25519 static key (hex or bytes), node id. */
 export interface MeshPeer {
@@ -48,6 +49,11 @@ export interface MeshNodeConfig {
    * stream's inbox holds before the stream is paused (default 256). `maxPayloadBytes` follows `maxDatagramSize`.
    */
   streams?: Omit<NodeStreamsOptions, 'maxPayloadBytes'>;
+  /**
+   * Mesh routing (pingwave interval: the heartbeat interval by default; failure thresholds 2 and 3 intervals;
+   * table and graph caps). See docs/LIMITS.md.
+   */
+  mesh?: MeshRouterOptions;
 }
 
 export const MESH_NODE_DEFAULTS = Object.freeze({

@@ -13,6 +13,7 @@ import {
 } from '../core/index.js';
 import { Identity, wipe } from '../crypto/index.js';
 import { HEADER_BYTES, ROUTING_HEADER_BYTES } from '../wire/index.js';
+import type { RouteRow } from '../mesh/index.js';
 import {
   SessionDriver, SessionManager, SessionSendStatus, SubprotocolRegistry, UdpPort, formatPeerAddress, isStreamSubprotocol,
   probeUdp, parseSocketAddress, toPeerAddress, type PeerAddress, type SessionDownReason, type SessionPeer, type StreamConfig,
@@ -20,6 +21,7 @@ import {
 } from '../transport/index.js';
 import { withDeadline } from './deadline.js';
 import { NodeStreams, type MeshStream } from './node-streams.js';
+import { NodeMesh } from './node-mesh.js';
 import type { StreamInbox } from './stream-inbox.js';
 import { MESH_NODE_DEFAULTS, decodeMeshPsk, decodeStaticKey, type MeshNodeConfig } from './config.js';
 import { PING_SUBPROTOCOL, PingKind, decodePing, encodePing } from './ping.js';
@@ -61,6 +63,7 @@ export class MeshNode implements AsyncDisposable {
   private readonly manager: SessionManager;
   private readonly driver: SessionDriver;
   private readonly streams: NodeStreams;
+  private readonly mesh: NodeMesh;
   /** Handlers for inbound packets by subprotocol id; upper planes register theirs here. */
   readonly subprotocols = new SubprotocolRegistry<SessionPeer>();
   private nextPingId = 1;
@@ -88,7 +91,10 @@ export class MeshNode implements AsyncDisposable {
         events: {
           sessionUp: (peer) => this.onUp(peer),
           sessionDown: (peer, reason) => this.onDown(peer, reason),
-          identityProven: (peer) => this.emit({ type: 'identity-proven', nodeId: peer.nodeId }),
+          identityProven: (peer) => {
+            this.mesh.identityProven(peer);
+            this.emit({ type: 'identity-proven', nodeId: peer.nodeId });
+          },
           identityUnproven: (peer) => this.emit({ type: 'identity-unproven', nodeId: peer.nodeId }),
           data: (peer, sub, payload, header) => {
             if (isStreamSubprotocol(sub)) this.streams.receive(peer.nodeId, header, payload);
@@ -109,8 +115,12 @@ export class MeshNode implements AsyncDisposable {
     );
     this.subprotocols.register(RAW_SUBPROTOCOL, (payload, peer) => this.deliver(peer, payload), { name: 'raw', allowReserved: true });
     this.subprotocols.register(PING_SUBPROTOCOL, (payload, peer) => this.onPing(peer, payload), { name: 'ping', allowReserved: true });
-    this.driver = new SessionDriver(port, this.manager, new RealTimers(), this.clock);
     const datagram = config.maxDatagramSize ?? MESH_NODE_DEFAULTS.maxDatagramSize;
+    this.mesh = new NodeMesh(
+      { clock: this.clock, timers: new RealTimers(), nodeId: identity.nodeId, sessions: this.manager, port, registry: this.subprotocols },
+      { heartbeatMs: this.manager.options.heartbeatMs, maxDatagramSize: datagram, ...(config.mesh === undefined ? {} : { options: config.mesh }) },
+    );
+    this.driver = new SessionDriver(port, this.manager, new RealTimers(), this.clock, this.mesh.intercept);
     this.streams = new NodeStreams(
       { clock: this.clock, random: new CryptoRandom(), timers: new RealTimers(), sessions: this.manager },
       // Room for the routing header too, so one payload size fits direct and routed sessions.
@@ -316,13 +326,36 @@ export class MeshNode implements AsyncDisposable {
   }
 
   /** Every counter of the node, its port, its sessions and its subprotocol registry, by reason. */
-  metrics(): { node: Record<string, number>; port: Record<string, number>; sessions: Record<string, number>; subprotocols: Record<string, number> } {
+  metrics(): {
+    node: Record<string, number>; port: Record<string, number>; sessions: Record<string, number>; subprotocols: Record<string, number>;
+    mesh: Record<string, number>;
+  } {
     return {
       node: this.counters.snapshot(),
       port: this.port.counters.snapshot(),
       sessions: this.manager.counters.snapshot(),
       subprotocols: this.subprotocols.counters.snapshot(),
+      mesh: this.mesh.router.counters.snapshot(),
     };
+  }
+
+  /** The routing table: every reachable destination with its next hop, metric and kind (direct or relayed). */
+  routes(): RouteRow[] {
+    return this.mesh.routes();
+  }
+
+  /**
+   * Connects to a peer that is not a neighbour, through the next hop the routing table holds for it (a routed
+   * handshake; relays forward it without being able to read it). `NotConnectedError` with reason `no-route` when
+   * the table has none: no guess is made.
+   */
+  async connectRouted(peerPublicKey: string | Uint8Array, peerNodeId: bigint, options: CallOptions & { timeoutMs?: number } = {}): Promise<void> {
+    this.assertOpen();
+    const hop = this.mesh.router.nextHop(peerNodeId);
+    if (hop === null || hop.address === null) {
+      throw new NotConnectedError(`no route to ${hexId(peerNodeId)}: no neighbour has announced it`, { reason: 'no-route' });
+    }
+    return this.connect(formatPeerAddress(hop.address), peerPublicKey, peerNodeId, { ...options, routed: true });
   }
 
   /** Closes every session, the port and the timers; pending calls reject with `ClosedError`. Idempotent. */
@@ -342,6 +375,7 @@ export class MeshNode implements AsyncDisposable {
     this.pings.clear();
     for (const q of [...this.queues]) q.close();
     this.streams.shutdown();
+    this.mesh.stop();
     this.driver.stop();
     await this.port.close();
     wipe(this.psk);
@@ -373,6 +407,7 @@ export class MeshNode implements AsyncDisposable {
 
   private onDown(peer: SessionPeer, reason: SessionDownReason): void {
     this.streams.sessionDown(peer.nodeId);
+    this.mesh.sessionDown(peer.nodeId);
     if (reason === 'handshake-timeout') {
       const set = this.waiters.get(peer.nodeId);
       const e = new NotConnectedError(`no answer from ${hexId(peer.nodeId)}: handshake timed out (peer down, wrong PSK or wrong key)`);

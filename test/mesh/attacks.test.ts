@@ -8,13 +8,14 @@ import {
   PINGWAVE_BYTES, Pingwave, RouteWithdrawal, SUBPROTOCOL_PINGWAVE, SUBPROTOCOL_ROUTE_WITHDRAW, encodePingwaveInto,
   encodeRouteWithdrawal,
 } from '../../src/wire/index.js';
+import type { MeshRouterOptions } from '../../src/mesh/index.js';
 import { assertBalanced, join, meshNode, newNet } from './harness.js';
 
 const MESH = { pingwaveIntervalMs: 1000 };
 const SESSION = { heartbeatMs: 1000 };
 
 /** a – r – b, and m (the hostile one) a neighbour of a. */
-function setup(seed: number, mesh = MESH) {
+function setup(seed: number, mesh: MeshRouterOptions = MESH) {
   const net = newNet(seed);
   const a = meshNode(net, 'a', 1, { mesh, session: SESSION });
   const r = meshNode(net, 'r', 2, { mesh: MESH, session: SESSION });
