@@ -6,3 +6,4 @@ export * from './bounded-queue.js';
 export * from './metrics.js';
 export * from './startable.js';
 export * from './scheduler.js';
+export * from './deadline-timer.js';

@@ -3,28 +3,22 @@
  * the manager's `nextDeadline()`. The same driver runs on `UdpPort` + `RealTimers` and on `SimPort` +
  * `VirtualScheduler`.
  */
-import type { Clock, TimerHandle, Timers } from '../../core/index.js';
+import { DeadlineTimer, type Clock, type Timers } from '../../core/index.js';
 import type { DatagramPort, PeerAddress } from '../datagram-port.js';
 import type { SessionManager } from './manager.js';
 
 export class SessionDriver {
-  private timer: TimerHandle | undefined;
-  private armedAt = Infinity;
+  private readonly timer: DeadlineTimer;
   private stopped = false;
-  private readonly onTimer = (): void => {
-    this.timer = undefined;
-    this.armedAt = Infinity;
-    this.manager.tick();
-    this.arm();
-  };
 
   constructor(
     readonly port: DatagramPort,
     readonly manager: SessionManager,
-    private readonly timers: Timers,
-    private readonly clock: Clock,
+    timers: Timers,
+    clock: Clock,
     intercept?: (bytes: Uint8Array, from: PeerAddress) => boolean,
   ) {
+    this.timer = new DeadlineTimer(manager, timers, clock);
     // `intercept` is how an upper plane takes datagrams before the session layer (the mesh's relay takes routed
     // datagrams for other nodes); it returns true for what it consumed.
     port.onDatagram(intercept === undefined
@@ -48,12 +42,7 @@ export class SessionDriver {
 
   /** Re-arms the timer if the manager's deadline moved earlier; call after API calls on the manager. */
   arm(): void {
-    if (this.stopped) return;
-    const d = this.manager.nextDeadline();
-    if (d >= this.armedAt) return;
-    this.timers.clearTimeout(this.timer);
-    this.armedAt = d;
-    this.timer = d === Infinity ? undefined : this.timers.setTimeout(this.onTimer, d - this.clock.nowMs());
+    this.timer.arm();
   }
 
   /** Shuts the manager down, clears the timer and detaches from the port (the port stays open: its owner closes it). */
@@ -61,8 +50,7 @@ export class SessionDriver {
     if (this.stopped) return;
     this.stopped = true;
     this.manager.shutdown();
-    this.timers.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.stop();
     this.port.onDatagram(null);
   }
 }
