@@ -113,6 +113,15 @@ export interface FilterSubject {
   ctx: EvalContext;
   models: readonly ModelFacts[];
   tools: readonly string[];
+  /** `hardware.memory_gb` and `hardware.gpu.vram_gb` as u32 (0 when absent), `hardware.gpu` present. */
+  memoryGb: number;
+  vramGb: number;
+  hasGpu: boolean;
+}
+
+/** The numeric facts of {@link FilterSubject}, read once from a context. */
+export function hardwareFacts(ctx: EvalContext): { memoryGb: number; vramGb: number; hasGpu: boolean } {
+  return { memoryGb: u32(ctx.value('hardware.memory_gb')), vramGb: u32(ctx.value('hardware.gpu.vram_gb')), hasGpu: ctx.has('hardware.gpu') };
 }
 
 export function matchesFilter(f: CapabilityFilter, n: FilterSubject): boolean {
@@ -120,11 +129,11 @@ export function matchesFilter(f: CapabilityFilter, n: FilterSubject): boolean {
   if (f.requireTags !== undefined) for (const t of f.requireTags) if (!ctx.hasTag(t)) return false;
   if (f.requireModels !== undefined && f.requireModels.length > 0 && !n.models.some((m) => m.id !== undefined && f.requireModels!.includes(m.id))) return false;
   if (f.requireTools !== undefined && f.requireTools.length > 0 && !n.tools.some((t) => f.requireTools!.includes(t))) return false;
-  if (f.minMemoryGb !== undefined && u32(ctx.value('hardware.memory_gb')) < f.minMemoryGb) return false;
+  if (f.minMemoryGb !== undefined && n.memoryGb < f.minMemoryGb) return false;
   const needGpu = f.requireGpu === true || f.gpuVendor !== undefined || f.minVramGb !== undefined;
-  if (needGpu && !ctx.has('hardware.gpu')) return false;
-  if (f.gpuVendor !== undefined && !ctx.hasTag(`hardware.gpu.vendor=${f.gpuVendor}`)) return false;
-  if (f.minVramGb !== undefined && u32(ctx.value('hardware.gpu.vram_gb')) < f.minVramGb) return false;
+  if (needGpu && !n.hasGpu) return false;
+  if (f.gpuVendor !== undefined && ctx.value('hardware.gpu.vendor') !== f.gpuVendor) return false;
+  if (f.minVramGb !== undefined && n.vramGb < f.minVramGb) return false;
   if (f.minContextLength !== undefined && !n.models.some((m) => m.contextLength >= f.minContextLength!)) return false;
   return true;
 }
@@ -133,8 +142,8 @@ export function matchesFilter(f: CapabilityFilter, n: FilterSubject): boolean {
 export function requirementScore(r: CapabilityRequirement, n: FilterSubject): number {
   if (!matchesFilter(r.filter, n)) return 0;
   let score = 1;
-  if ((r.preferMoreMemory ?? 0) > 0) score += r.preferMoreMemory! * Math.min(u32(n.ctx.value('hardware.memory_gb')) / 256, 1);
-  if ((r.preferMoreVram ?? 0) > 0) score += r.preferMoreVram! * Math.min(u32(n.ctx.value('hardware.gpu.vram_gb')) / 80, 1);
+  if ((r.preferMoreMemory ?? 0) > 0) score += r.preferMoreMemory! * Math.min(n.memoryGb / 256, 1);
+  if ((r.preferMoreVram ?? 0) > 0) score += r.preferMoreVram! * Math.min(n.vramGb / 80, 1);
   if ((r.preferFasterInference ?? 0) > 0) {
     const tps = n.models.reduce((m, x) => Math.max(m, x.tokensPerSec), 0);
     score += r.preferFasterInference! * Math.min(tps / 1000, 1);

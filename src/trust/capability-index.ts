@@ -7,7 +7,7 @@
 import { CounterSet, InvalidArgumentError, type Clock } from '../core/index.js';
 import type { CapabilityAnnouncement } from './announcement.js';
 import {
-  matchesFilter, matchesScope, modelsOf, requirementScore, resolveScope, type CapabilityFilter, type CapabilityRequirement,
+  hardwareFacts, matchesFilter, matchesScope, modelsOf, requirementScore, resolveScope, type CapabilityFilter, type CapabilityRequirement,
   type FilterSubject, type ModelFacts, type ResolvedScope, type ScopeFilter,
 } from './capability-filter.js';
 import { CapabilityError } from './errors.js';
@@ -104,9 +104,11 @@ export class CapabilityIndex {
     const membership = membershipOf(a.tags);
     if (membership.collapsed) this.counters.inc('subnet_parse_collapsed_multi_tag');
     const { models, tools } = modelsOf(a.tags);
+    const ctx = new EvalContext(a.tags, a.metadata);
     const node: IndexedNode = {
       announcement: a,
-      ctx: new EvalContext(a.tags, a.metadata),
+      ctx,
+      ...hardwareFacts(ctx),
       direct,
       expiresAtMs: this.components.clock.nowMs() + a.ttlSecs * 1000,
       scope: resolveScope(a.tags),
@@ -235,7 +237,6 @@ export class CapabilityIndex {
     const scope = opts.scope;
     const same = opts.sameSubnet;
     // Seed from the rarest required tag when there is one: the inverted index turns a full scan into a probe.
-    let seed: Iterable<bigint> = this.nodes.keys();
     if (!isPredicate && filter.requireTags !== undefined && filter.requireTags.length > 0) {
       let smallest: Set<bigint> | undefined;
       for (const t of filter.requireTags) {
@@ -243,14 +244,20 @@ export class CapabilityIndex {
         if (s === undefined) return;
         if (smallest === undefined || s.size < smallest.size) smallest = s;
       }
-      seed = smallest!;
+      for (const id of smallest!) this.visit(id, this.nodes.get(id)!, compiled, filter, scope, same, hit);
+      return;
     }
-    for (const id of seed) {
-      const node = this.nodes.get(id)!;
-      if (compiled !== undefined ? !compiled(node.ctx) : !matchesFilter(filter, node)) continue;
-      if (scope !== undefined && !matchesScope(node.scope, scope, same === undefined ? true : same(id))) continue;
-      hit(id, node);
-    }
+    // Whole-index scans walk entries, never re-hashing bigint keys.
+    for (const [id, node] of this.nodes) this.visit(id, node, compiled, filter, scope, same, hit);
+  }
+
+  private visit(
+    id: bigint, node: IndexedNode, compiled: CompiledPredicate | undefined, filter: CapabilityFilter, scope: ScopeFilter | undefined,
+    same: ((node: bigint) => boolean) | undefined, hit: (id: bigint, node: IndexedNode) => void,
+  ): void {
+    if (compiled !== undefined ? !compiled(node.ctx) : !matchesFilter(filter, node)) return;
+    if (scope !== undefined && !matchesScope(node.scope, scope, same === undefined ? true : same(id))) return;
+    hit(id, node);
   }
 }
 

@@ -14,6 +14,20 @@ const RUST_FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Rust's `f64::from_str`: decimal or scientific, optional sign, `inf`/`infinity`/`nan`; no hex, `_` or spaces. */
 export function parseRustF64(s: string): number | undefined {
+  // Fast path: starts with a digit, sign or point, is not 0x/0b/0o, ends in a digit or point — then Number()
+  // accepts exactly what Rust does, and NaN means Rust refuses it too.
+  const n = s.length;
+  if (n > 0) {
+    const c0 = s.charCodeAt(0);
+    const cl = s.charCodeAt(n - 1);
+    const c1 = n > 1 ? s.charCodeAt(1) | 0x20 : 0;
+    if (((c0 >= 0x30 && c0 <= 0x39) || c0 === 0x2b || c0 === 0x2d || c0 === 0x2e) && ((cl >= 0x30 && cl <= 0x39) || cl === 0x2e) &&
+      !(c0 === 0x30 && (c1 === 0x78 || c1 === 0x62 || c1 === 0x6f))) {
+      const v = Number(s);
+      if (!Number.isNaN(v)) return v;
+      return RUST_FLOAT_RE.test(s) ? Number(s) : undefined;
+    }
+  }
   if (RUST_FLOAT_RE.test(s)) return Number(s);
   const lower = s.toLowerCase();
   const neg = lower.startsWith('-');
