@@ -7,6 +7,7 @@ export * from './core/index.js';
 export * from './wire/index.js';
 export * from './crypto/index.js';
 export * from './transport/index.js';
+export * from './trust/index.js';
 export * from './bus/index.js';
 export * from './log/index.js';
 export * from './node/index.js';

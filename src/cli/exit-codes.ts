@@ -64,6 +64,12 @@ const BY_ERROR_CODE: Record<ErrorCode, ExitCode> = {
   [ErrorCode.StoragePoisoned]: ExitCode.Internal,
   [ErrorCode.StorageLocked]: ExitCode.Internal,
   [ErrorCode.Lagged]: ExitCode.Internal,
+  [ErrorCode.TokenInvalid]: ExitCode.Auth,
+  [ErrorCode.TokenExpired]: ExitCode.Auth,
+  [ErrorCode.TokenRevoked]: ExitCode.Auth,
+  [ErrorCode.TokenDenied]: ExitCode.Auth,
+  [ErrorCode.CapabilityRejected]: ExitCode.Auth,
+  [ErrorCode.PredicateInvalid]: ExitCode.Usage,
 };
 
 /** The exit code for an error that reached the top of a command. Anything that is not a NetError is internal. */

@@ -6,9 +6,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerCapCommands } from './commands/cap.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerIdentityCommands } from './commands/identity.js';
 import { registerNodeCommands } from './commands/node.js';
+import { registerTokenCommands } from './commands/token.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { processIO, type CliIO } from './output.js';
 
@@ -26,6 +28,8 @@ export function buildProgram(io: CliIO = processIO): Command {
   registerIdentityCommands(program, io);
   registerConfigCommands(program, io);
   registerNodeCommands(program, io);
+  registerTokenCommands(program, io);
+  registerCapCommands(program, io);
   return program;
 }
 

@@ -58,6 +58,19 @@ export const ErrorCode = {
   StorageLocked: 'ERR_STORAGE_LOCKED',
   /** A tail reader fell further behind than its buffer allows. */
   Lagged: 'ERR_LAGGED',
+  // trust: permission tokens and capability announcements
+  /** A permission token or token chain that does not decode or whose signature does not verify. */
+  TokenInvalid: 'ERR_TOKEN_INVALID',
+  /** A token outside its validity window (expired or not yet valid, after the clock-skew allowance). */
+  TokenExpired: 'ERR_TOKEN_EXPIRED',
+  /** A token whose issuer generation is below the issuer's revocation floor. */
+  TokenRevoked: 'ERR_TOKEN_REVOKED',
+  /** A token or chain that does not grant the action: wrong scope, channel, subject or root, or a link that widens. */
+  TokenDenied: 'ERR_TOKEN_DENIED',
+  /** A capability announcement refused on receipt (forged node id, stale version, bad signature, over a limit). */
+  CapabilityRejected: 'ERR_CAPABILITY_REJECTED',
+  /** A capability predicate that does not decode (bad node kind, child index, depth or size). */
+  PredicateInvalid: 'ERR_PREDICATE_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
