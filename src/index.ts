@@ -9,4 +9,5 @@ export * from './crypto/index.js';
 export * from './transport/index.js';
 export * from './bus/index.js';
 export * from './log/index.js';
+export * from './views/index.js';
 export * from './node/index.js';

@@ -9,6 +9,8 @@ import { Command, CommanderError } from 'commander';
 import { registerConfigCommands } from './commands/config.js';
 import { registerIdentityCommands } from './commands/identity.js';
 import { registerNodeCommands } from './commands/node.js';
+import { registerLogCommands } from './commands/log.js';
+import { registerNetDbCommands } from './commands/netdb.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { processIO, type CliIO } from './output.js';
 
@@ -26,6 +28,8 @@ export function buildProgram(io: CliIO = processIO): Command {
   registerIdentityCommands(program, io);
   registerConfigCommands(program, io);
   registerNodeCommands(program, io);
+  registerLogCommands(program, io);
+  registerNetDbCommands(program, io);
   return program;
 }
 
