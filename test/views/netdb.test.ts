@@ -201,3 +201,14 @@ test('on a real disk: writes survive close and reopen; restore refuses a store t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('ids across 2^53 and up to 2^64 - 1 stay distinct; non-ASCII titles round-trip through the fold', async () => {
+  const db = await open({ withMemories: false });
+  const ids = [2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 64n - 1n];
+  ids.forEach((id, i) => db.tasks!.create({ id, title: `t${i} ü ✓ 😀`, nowNs: BigInt(i) }));
+  ids.forEach((id, i) => assert.equal(db.tasks!.findUnique({ where: { id } })!.title, `t${i} ü ✓ 😀`));
+  db.tasks!.delete(2n ** 53n);
+  assert.equal(db.tasks!.findUnique({ where: { id: 2n ** 53n + 1n } })!.id, 2n ** 53n + 1n);
+  assert.throws(() => db.tasks!.create({ id: 2n ** 64n, title: 'x' }), (e) => isNetError(e, ErrorCode.InvalidArgument));
+  await db.close();
+});

@@ -100,6 +100,22 @@ export class ByteReader {
   }
   private utf8(n: number): string {
     this.need(n);
+    if (n <= 64) {
+      // Short ASCII strings (titles, tags) decode by hand: TextDecoder costs ~200 ns per call on small views.
+      const b = this.buf;
+      const start = this.pos;
+      let s = '';
+      let i = start;
+      for (; i < start + n; i++) {
+        const c = b[i]!;
+        if (c >= 0x80) break;
+        s += String.fromCharCode(c);
+      }
+      if (i === start + n) {
+        this.pos = i;
+        return s;
+      }
+    }
     let s: string;
     try {
       s = dec.decode(this.buf.subarray(this.pos, this.pos + n));

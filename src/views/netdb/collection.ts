@@ -44,12 +44,12 @@ export abstract class Collection<T extends Row, S extends { table: RowTable<T> }
 
   /** Whether `id` was deleted (its tombstone). */
   isDeleted(id: bigint): boolean {
-    return this.table.tombstones.has(id);
+    return this.table.isDeleted(id);
   }
 
   /** The row with this id, or undefined (never for a deleted id). */
   findUnique(args: { where: { id: bigint } }): T | undefined {
-    return this.table.byId.get(args.where.id);
+    return this.table.get(args.where.id);
   }
 
   protected token(seq: number): WriteToken {
@@ -61,8 +61,8 @@ export abstract class Collection<T extends Row, S extends { table: RowTable<T> }
   }
 
   protected live(id: bigint): T {
-    const row = this.table.byId.get(id);
-    if (!row) throw new NetDbError('not-found', `${this.kind} ${id} ${this.table.tombstones.has(id) ? 'was deleted' : 'does not exist'}`);
+    const row = this.table.get(id);
+    if (!row) throw new NetDbError('not-found', `${this.kind} ${id} ${this.table.isDeleted(id) ? 'was deleted' : 'does not exist'}`);
     return row;
   }
 

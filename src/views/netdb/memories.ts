@@ -60,7 +60,7 @@ export class MemoriesCollection extends Collection<Memory, MemoriesState> {
     const source = input.source ?? '';
     checkText(source, NETDB_MAX_TAG_BYTES, 'source');
     const tags = checkTags(input.tags);
-    if (this.table.tombstones.has(id)) throw new NetDbError('exists', `memory ${id} was deleted; ids are not reused`);
+    if (this.table.isDeleted(id)) throw new NetDbError('exists', `memory ${id} was deleted; ids are not reused`);
     const now = this.now(input.nowNs);
     const max = 16 + 4 + input.content.length * 3 + tagsLength(tags) + 2 + source.length * 3;
     const seq = this.view.ingestWith(MemoryDispatch.STORED, max, (b, o) => {

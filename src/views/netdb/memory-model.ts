@@ -74,7 +74,7 @@ export const memoriesFold: CortexFold<MemoriesState> = {
     if (d === MemoryDispatch.RESTORED) {
       const m = readMemoryRow(r, e.seq);
       r.end();
-      if (t.tombstones.has(m.id) || t.byId.has(m.id)) s.ignored++;
+      if (t.isDeleted(m.id) || t.has(m.id)) s.ignored++;
       else t.insert(m);
       return;
     }
@@ -85,14 +85,14 @@ export const memoriesFold: CortexFold<MemoriesState> = {
       return;
     }
     const now = r.u64();
-    const prev = t.byId.get(id);
+    const prev = t.get(id);
     switch (d) {
       case MemoryDispatch.STORED: {
         const content = r.str(NETDB_MAX_CONTENT_BYTES, true);
         const tags = r.tags();
         const source = r.str(NETDB_MAX_TAG_BYTES);
         r.end();
-        if (t.tombstones.has(id)) s.ignored++;
+        if (t.isDeleted(id)) s.ignored++;
         else if (prev) t.replace(prev, { ...prev, content, tags, source, updatedNs: now });
         else t.insert({ id, content, tags, source, pinned: false, createdNs: now, updatedNs: now, createdSeq: e.seq });
         return;

@@ -109,10 +109,10 @@ export class NetDb {
         if (options.onProgress && (done % 1024 === 0 || done === total)) options.onProgress(done, total);
       };
       if (tasksState && db.tasks) {
-        replay(db.tasks.view, tasksState.table.order, tasksState.table.tombstones, TaskDispatch.RESTORED, TaskDispatch.TOMBSTONE, taskRowMaxBytes, writeTaskRow, step);
+        replay(db.tasks.view, tasksState.table.order, tasksState.table.tombstoneIds, TaskDispatch.RESTORED, TaskDispatch.TOMBSTONE, taskRowMaxBytes, writeTaskRow, step);
       }
       if (memState && db.memories) {
-        replay(db.memories.view, memState.table.order, memState.table.tombstones, MemoryDispatch.RESTORED, MemoryDispatch.TOMBSTONE, memoryRowMaxBytes, writeMemoryRow, step);
+        replay(db.memories.view, memState.table.order, memState.table.tombstoneIds, MemoryDispatch.RESTORED, MemoryDispatch.TOMBSTONE, memoryRowMaxBytes, writeMemoryRow, step);
       }
       if (total === 0) options.onProgress?.(0, 0);
       return db;
@@ -162,7 +162,7 @@ export class NetDb {
   }
 }
 
-function replay<T extends Row>(view: CortexAdapter<unknown>, rows: readonly T[], tombstones: ReadonlySet<bigint>, restored: number,
+function replay<T extends Row>(view: CortexAdapter<unknown>, rows: readonly T[], tombstones: readonly bigint[], restored: number,
   tombstone: number, maxBytes: (r: T) => number, write: (w: ByteWriter, r: T) => void, step: () => void): void {
   for (const r of rows) {
     view.ingestWith(restored, maxBytes(r), (b, o) => {

@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError } from '../../core/index.js';
 import { NETDB_DEFAULT_TAKE } from '../limits.js';
-import type { Row, RowTable } from './table.js';
+import type { IdKey, Row, RowTable } from './table.js';
 
 export type OrderKey = 'createdAsc' | 'createdDesc' | 'updatedAsc' | 'updatedDesc' | 'idAsc' | 'idDesc';
 
@@ -77,15 +77,15 @@ export function runQuery<T extends Row>(table: RowTable<T>, plan: QueryPlan<T>):
   return plan.skip > 0 ? all.slice(plan.skip) : all;
 }
 
-function rarestTag<T extends Row>(table: RowTable<T>, tags: readonly string[]): ReadonlySet<bigint> | undefined {
-  let best: ReadonlySet<bigint> | undefined;
+function rarestTag<T extends Row>(table: RowTable<T>, tags: readonly string[]): ReadonlySet<IdKey> | undefined {
+  let best: ReadonlySet<IdKey> | undefined;
   for (const t of tags) {
     const s = table.byTag.get(t) ?? EMPTY;
     if (best === undefined || s.size < best.size) best = s;
   }
   return best;
 }
-const EMPTY: ReadonlySet<bigint> = new Set();
+const EMPTY: ReadonlySet<IdKey> = new Set();
 
 /** Case-insensitive substring test; ASCII needles avoid lowercasing the haystack (the reference's needle). */
 export function containsIgnoreCase(haystack: string, needleLower: string): boolean {

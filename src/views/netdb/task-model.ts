@@ -80,7 +80,7 @@ export function readTaskRow(r: ByteReader, createdSeq: number): Task {
 }
 
 function update(s: TasksState, id: bigint, fn: (t: Task) => Task): void {
-  const prev = s.table.byId.get(id);
+  const prev = s.table.get(id);
   if (!prev) {
     s.ignored++;
     return;
@@ -98,7 +98,7 @@ export const tasksFold: CortexFold<TasksState> = {
     if (d === TaskDispatch.RESTORED) {
       const t = readTaskRow(r, e.seq);
       r.end();
-      if (s.table.tombstones.has(t.id) || s.table.byId.has(t.id)) s.ignored++;
+      if (s.table.isDeleted(t.id) || s.table.has(t.id)) s.ignored++;
       else s.table.insert(t);
       return;
     }
@@ -115,7 +115,7 @@ export const tasksFold: CortexFold<TasksState> = {
         const tags = r.tags();
         const pinned = r.bool();
         r.end();
-        if (s.table.tombstones.has(id) || s.table.byId.has(id)) s.ignored++;
+        if (s.table.isDeleted(id) || s.table.has(id)) s.ignored++;
         else s.table.insert({ id, title, tags, pinned, status: 'pending', createdNs: now, updatedNs: now, completedNs: null, createdSeq: e.seq });
         return;
       }
@@ -131,7 +131,7 @@ export const tasksFold: CortexFold<TasksState> = {
       }
       case TaskDispatch.DELETED:
         r.end();
-        if (!s.table.byId.has(id)) s.ignored++;
+        if (!s.table.has(id)) s.ignored++;
         s.table.remove(id);
         return;
       default:
@@ -171,13 +171,13 @@ export function encodeRows<T extends Row>(table: RowTable<T>, write: (w: ByteWri
   w.u32(table.order.length);
   for (const row of table.order) write(w, row);
   w.u32(table.tombstones.size);
-  for (const id of table.tombstones) w.u64(id);
+  for (const id of table.tombstoneIds) w.u64(id);
   return w.buf.slice(0, w.pos);
 }
 
 /** Inserts a decoded row, refusing a second row with the same id (a hostile or broken snapshot). */
 export function insertUnique<T extends Row>(table: RowTable<T>, row: T): void {
-  if (table.byId.has(row.id) || table.tombstones.has(row.id)) throw new FoldDecodeError(`row ${row.id} appears twice`);
+  if (table.has(row.id) || table.isDeleted(row.id)) throw new FoldDecodeError(`row ${row.id} appears twice`);
   table.insert(row);
 }
 

@@ -65,7 +65,7 @@ export class TasksCollection extends Collection<Task, TasksState> {
     const id = this.newId(input.id);
     checkText(input.title, NETDB_MAX_TITLE_BYTES, 'title');
     const tags = checkTags(input.tags);
-    if (this.table.byId.has(id) || this.table.tombstones.has(id)) throw new NetDbError('exists', `task ${id} ${this.table.byId.has(id) ? 'exists' : 'was deleted; ids are not reused'}`);
+    if (this.table.has(id) || this.table.isDeleted(id)) throw new NetDbError('exists', `task ${id} ${this.table.has(id) ? 'exists' : 'was deleted; ids are not reused'}`);
     const now = this.now(input.nowNs);
     const size = 16 + 2 + input.title.length * 3 + tagsLength(tags) * 3 + 1;
     const seq = this.view.ingestWith(TaskDispatch.CREATED, size, (b, o) => {
