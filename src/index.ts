@@ -10,4 +10,5 @@ export * from './transport/index.js';
 export * from './trust/index.js';
 export * from './bus/index.js';
 export * from './log/index.js';
+export * from './views/index.js';
 export * from './node/index.js';

@@ -11,6 +11,9 @@ export const ExitCode = {
   KeyFile: 3,
   Network: 4,
   Auth: 5,
+  NotFound: 6,
+  AlreadyExists: 7,
+  Data: 8,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -22,6 +25,9 @@ export const EXIT_CODES: readonly { readonly code: ExitCode; readonly name: stri
   { code: ExitCode.KeyFile, name: 'key-file', meaning: 'identity or PSK file missing, malformed, existing, or readable by others' },
   { code: ExitCode.Network, name: 'network', meaning: 'network failure: peer unreachable, timed out, not connected' },
   { code: ExitCode.Auth, name: 'auth', meaning: 'authentication failure: wrong PSK, wrong peer key, bad signature' },
+  { code: ExitCode.NotFound, name: 'not-found', meaning: 'the task, memory or log named does not exist' },
+  { code: ExitCode.AlreadyExists, name: 'exists', meaning: 'the row or store already exists (restore into a non-empty store without --force)' },
+  { code: ExitCode.Data, name: 'data', meaning: 'stored data or a snapshot bundle is corrupt or of an unknown version' },
 ];
 
 /**
@@ -60,7 +66,7 @@ const BY_ERROR_CODE: Record<ErrorCode, ExitCode> = {
   [ErrorCode.Adapter]: ExitCode.Internal,
   [ErrorCode.StorageIO]: ExitCode.Internal,
   [ErrorCode.StorageFull]: ExitCode.Internal,
-  [ErrorCode.StorageCorrupt]: ExitCode.Internal,
+  [ErrorCode.StorageCorrupt]: ExitCode.Data,
   [ErrorCode.StoragePoisoned]: ExitCode.Internal,
   [ErrorCode.StorageLocked]: ExitCode.Internal,
   [ErrorCode.Lagged]: ExitCode.Internal,
@@ -70,6 +76,11 @@ const BY_ERROR_CODE: Record<ErrorCode, ExitCode> = {
   [ErrorCode.TokenDenied]: ExitCode.Auth,
   [ErrorCode.CapabilityRejected]: ExitCode.Auth,
   [ErrorCode.PredicateInvalid]: ExitCode.Usage,
+  [ErrorCode.FoldStopped]: ExitCode.Data,
+  [ErrorCode.FoldSkipped]: ExitCode.Data,
+  [ErrorCode.SnapshotInvalid]: ExitCode.Data,
+  [ErrorCode.NotFound]: ExitCode.NotFound,
+  [ErrorCode.AlreadyExists]: ExitCode.AlreadyExists,
 };
 
 /** The exit code for an error that reached the top of a command. Anything that is not a NetError is internal. */

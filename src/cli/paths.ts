@@ -13,3 +13,10 @@ export function configDir(env: NodeJS.ProcessEnv = process.env): string {
 export function defaultIdentityPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(configDir(env), 'identity');
 }
+
+/** Where net-mesh keeps data by default: `$XDG_DATA_HOME/net-mesh/` (`~/.local/share/net-mesh/` when unset). */
+export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_DATA_HOME;
+  const base = xdg !== undefined && xdg !== '' && isAbsolute(xdg) ? xdg : join(env.HOME !== undefined && isAbsolute(env.HOME) ? env.HOME : homedir(), '.local', 'share');
+  return join(base, 'net-mesh');
+}

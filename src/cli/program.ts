@@ -11,6 +11,8 @@ import { registerConfigCommands } from './commands/config.js';
 import { registerIdentityCommands } from './commands/identity.js';
 import { registerNodeCommands } from './commands/node.js';
 import { registerTokenCommands } from './commands/token.js';
+import { registerLogCommands } from './commands/log.js';
+import { registerNetDbCommands } from './commands/netdb.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { processIO, type CliIO } from './output.js';
 
@@ -30,6 +32,8 @@ export function buildProgram(io: CliIO = processIO): Command {
   registerNodeCommands(program, io);
   registerTokenCommands(program, io);
   registerCapCommands(program, io);
+  registerLogCommands(program, io);
+  registerNetDbCommands(program, io);
   return program;
 }
 

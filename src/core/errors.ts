@@ -71,6 +71,17 @@ export const ErrorCode = {
   CapabilityRejected: 'ERR_CAPABILITY_REJECTED',
   /** A capability predicate that does not decode (bad node kind, child index, depth or size). */
   PredicateInvalid: 'ERR_PREDICATE_INVALID',
+  // views (CortEX folds, NetDB)
+  /** A fold stopped (an event it could not apply under the `stop` policy, or a fatal fold error). */
+  FoldStopped: 'ERR_FOLD_STOPPED',
+  /** The event a write token names was skipped by the fold's `skip` policy, so it will never be applied. */
+  FoldSkipped: 'ERR_FOLD_SKIPPED',
+  /** A snapshot or snapshot bundle that is truncated, of an unknown version, or fails its checksum. */
+  SnapshotInvalid: 'ERR_SNAPSHOT_INVALID',
+  /** The row (task, memory) does not exist or was deleted. */
+  NotFound: 'ERR_NOT_FOUND',
+  /** The row already exists (or was deleted: ids are never reused). */
+  AlreadyExists: 'ERR_ALREADY_EXISTS',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

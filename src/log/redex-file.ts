@@ -237,6 +237,10 @@ export class RedexFile implements TailSource {
   get isClosed(): boolean {
     return this.closed;
   }
+  /** The live generation on disk (0 for an in-memory log); compaction moves it on by one. */
+  get generation(): number {
+    return this.writer ? this.writer.liveGeneration : 0;
+  }
   /** The poisoning error when a failed rollback made this handle refuse writes. */
   get poisoned(): Error | undefined {
     return this.writer?.poisoned;
@@ -250,6 +254,16 @@ export class RedexFile implements TailSource {
   read(seq: number): RedexEvent | undefined {
     if (!Number.isSafeInteger(seq) || seq < this.store.firstSeq || seq >= this.store.nextSeq) return undefined;
     return this.eventAt(seq);
+  }
+
+  /**
+   * The payload of `seq` without a copy, or undefined when evicted or not yet appended. The view is valid only
+   * until the next append or eviction on this log (a fold reads it at once); never write to it: the disk writer
+   * may be reading the same bytes.
+   */
+  view(seq: number): Uint8Array | undefined {
+    if (!Number.isSafeInteger(seq) || seq < this.store.firstSeq || seq >= this.store.nextSeq) return undefined;
+    return this.store.payloadView(seq);
   }
 
   /** Records in [from, to), clamped to what is retained, at most `maxRecords` (default 10,000). */

@@ -167,6 +167,15 @@ export class RecordStore {
     return this.heap.slice(start, start + readU32LE(this.idx, o + 12));
   }
 
+  /** The payload of `seq` as a view into the store (no copy); valid until the next append or eviction. */
+  payloadView(seq: number): Uint8Array {
+    const s = this.slot(seq);
+    const o = s * E;
+    if ((readU32LE(this.idx, o + 16) & RedexFlags.INLINE) !== 0) return this.idx.subarray(o + 8, o + 16);
+    const start = this.heapPos[s]!;
+    return this.heap.subarray(start, start + readU32LE(this.idx, o + 12));
+  }
+
   /** Wall-clock timestamp of `seq` in milliseconds (from its ts record's unix nanoseconds). */
   timestampMs(seq: number): number {
     const o = this.slot(seq) * T;

@@ -81,7 +81,7 @@ describe('net-mesh config check', { concurrency: true }, () => {
     const results = await Promise.all([
       ...paths.map((p) => cli(['config', 'check', p])),
       cli(['config', 'check', join(dir, 'absent.toml')]),
-      cli(['config', 'check', paths[0]!.replace(/c\d+/, 'c0'), '--peer', 'nonsense']),
+      cli(['config', 'check', paths[0]!.replace(/c\d+\.toml$/, 'c0.toml'), '--peer', 'nonsense']),
     ]);
     cases.forEach(([, re], i) => {
       const r = results[i]!;

@@ -10,10 +10,11 @@ import * as mesh from '../../src/mesh/index.js';
 import * as trust from '../../src/trust/index.js';
 import * as bus from '../../src/bus/index.js';
 import * as log from '../../src/log/index.js';
+import * as views from '../../src/views/index.js';
 import * as node from '../../src/node/index.js';
 import * as cli from '../../src/cli/index.js';
 
-const planes: Record<string, Record<string, unknown>> = { core, wire, crypto, transport, mesh, trust, bus, log, node, cli };
+const planes: Record<string, Record<string, unknown>> = { core, wire, crypto, transport, mesh, trust, bus, log, views, node, cli };
 
 function parseValue(text: string): number {
   const pow = /^(\d+)\^(\d+)$/.exec(text);

@@ -26,6 +26,10 @@ test('net-mesh and its plane subpaths import by name', async () => {
   const log = await import('net-mesh/log');
   assert.equal(typeof log.RedexFile, 'function');
   assert.equal(log.REDEX_ENTRY_BYTES, 20);
+  const cortex = await import('net-mesh/cortex');
+  assert.equal(typeof cortex.NetDb, 'function');
+  assert.equal(typeof cortex.CortexAdapter, 'function');
+  assert.equal(typeof root.NetDb, 'function');
   assert.equal(typeof transport.UdpPort, 'function');
   assert.equal(typeof transport.SimNetwork, 'function');
   assert.equal(typeof core.NetError, 'function');

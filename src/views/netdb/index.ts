@@ -1,0 +1,10 @@
+export * from './table.js';
+export * from './task-model.js';
+export * from './memory-model.js';
+export * from './collection.js';
+export * from './tasks.js';
+export * from './memories.js';
+export * from './watch.js';
+export * from './bundle.js';
+export * from './netdb.js';
+export { checkPaging, runQuery, type OrderKey, type QueryPlan } from './query.js';

@@ -1,0 +1,146 @@
+/** `db.memories`: store (upsert), retag, pin, unpin, delete; findUnique / findMany / watch. */
+import { InvalidArgumentError } from '../../core/index.js';
+import { NetDbError } from '../errors.js';
+import { NETDB_MAX_CONTENT_BYTES, NETDB_MAX_TAG_BYTES } from '../limits.js';
+import { ByteWriter, tagsLength } from './codec.js';
+import { checkTags, checkText, Collection, type SnapshotAndWatch, type WriteToken } from './collection.js';
+import { MemoryDispatch, type MemoriesState, type Memory } from './memory-model.js';
+import { checkPaging, containsIgnoreCase, runQuery, type OrderKey } from './query.js';
+import type { QueryWatch } from './watch.js';
+
+export const MemoriesOrderBy = {
+  CreatedAsc: 'createdAsc',
+  CreatedDesc: 'createdDesc',
+  UpdatedAsc: 'updatedAsc',
+  UpdatedDesc: 'updatedDesc',
+  IdAsc: 'idAsc',
+  IdDesc: 'idDesc',
+} as const;
+export type MemoriesOrderBy = (typeof MemoriesOrderBy)[keyof typeof MemoriesOrderBy];
+
+/** Every field given must match. Empty tag lists filter nothing (as in the reference); time bounds are strict. */
+export interface MemoryFilter {
+  tag?: string;
+  tagsAll?: readonly string[];
+  tagsAny?: readonly string[];
+  pinned?: boolean;
+  source?: string;
+  /** Case-insensitive substring of the content. */
+  contentContains?: string;
+  createdAfterNs?: bigint;
+  createdBeforeNs?: bigint;
+  updatedAfterNs?: bigint;
+}
+
+export interface MemoryQuery {
+  where?: MemoryFilter;
+  orderBy?: MemoriesOrderBy;
+  skip?: number;
+  take?: number;
+}
+
+export interface MemoryStore {
+  id?: bigint;
+  content: string;
+  tags?: readonly string[];
+  source?: string;
+  nowNs?: bigint;
+}
+
+export class MemoriesCollection extends Collection<Memory, MemoriesState> {
+  protected readonly kind = 'memory';
+
+  /**
+   * Stores a memory: creates it, or replaces the content, tags and source of a live one (its pin and creation
+   * time stay). `ERR_ALREADY_EXISTS` for a deleted id: deleted memories never come back.
+   */
+  store(input: MemoryStore): WriteToken & { id: bigint } {
+    const id = this.newId(input.id);
+    checkText(input.content, NETDB_MAX_CONTENT_BYTES, 'content');
+    const source = input.source ?? '';
+    checkText(source, NETDB_MAX_TAG_BYTES, 'source');
+    const tags = checkTags(input.tags);
+    if (this.table.isDeleted(id)) throw new NetDbError('exists', `memory ${id} was deleted; ids are not reused`);
+    const now = this.now(input.nowNs);
+    const max = 16 + 4 + input.content.length * 3 + tagsLength(tags) + 2 + source.length * 3;
+    const seq = this.view.ingestWith(MemoryDispatch.STORED, max, (b, o) => {
+      const w = new ByteWriter(b, o);
+      w.u64(id);
+      w.u64(now);
+      w.str(input.content, true);
+      w.tags(tags);
+      w.str(source);
+      return w.pos - o;
+    });
+    return { ...this.token(seq), id };
+  }
+
+  retag(id: bigint, tags: readonly string[], nowNs?: bigint): WriteToken {
+    this.live(id);
+    const t = checkTags(tags);
+    return this.write(MemoryDispatch.RETAGGED, id, this.now(nowNs), tagsLength(t), (w) => w.tags(t));
+  }
+
+  pin(id: bigint, nowNs?: bigint): WriteToken {
+    this.live(id);
+    return this.write(MemoryDispatch.PINNED, id, this.now(nowNs));
+  }
+
+  unpin(id: bigint, nowNs?: bigint): WriteToken {
+    this.live(id);
+    return this.write(MemoryDispatch.UNPINNED, id, this.now(nowNs));
+  }
+
+  delete(id: bigint, nowNs?: bigint): WriteToken {
+    this.live(id);
+    return this.write(MemoryDispatch.DELETED, id, this.now(nowNs));
+  }
+
+  private write(dispatch: number, id: bigint, now: bigint, extra = 0, body?: (w: ByteWriter) => void): WriteToken {
+    const seq = this.view.ingestWith(dispatch, 16 + extra, (b, o) => {
+      const w = new ByteWriter(b, o);
+      w.u64(id);
+      w.u64(now);
+      body?.(w);
+      return w.pos - o;
+    });
+    return this.token(seq);
+  }
+
+  findMany(query: MemoryQuery = {}): Memory[] {
+    return runQuery(this.table, plan(query));
+  }
+
+  watch(query: MemoryQuery = {}, options: { signal?: AbortSignal } = {}): QueryWatch<Memory> {
+    const p = plan(query);
+    return this.watchWith(() => runQuery(this.table, p), options.signal);
+  }
+
+  snapshotAndWatch(query: MemoryQuery = {}, options: { signal?: AbortSignal } = {}): SnapshotAndWatch<Memory> {
+    const p = plan(query);
+    const snapshot = runQuery(this.table, p);
+    return { snapshot, updates: this.watchWith(() => runQuery(this.table, p), options.signal, snapshot) };
+  }
+}
+
+function plan(q: MemoryQuery) {
+  const { skip, take } = checkPaging(q.skip, q.take);
+  const f = q.where ?? {};
+  const orderBy = q.orderBy ?? 'createdAsc';
+  if (!Object.values(MemoriesOrderBy).includes(orderBy)) throw new InvalidArgumentError(`unknown orderBy ${String(orderBy)}`);
+  const all = [...(f.tag !== undefined ? [f.tag] : []), ...(f.tagsAll ?? [])];
+  const any = f.tagsAny !== undefined && f.tagsAny.length > 0 ? f.tagsAny : undefined;
+  const needle = f.contentContains?.toLowerCase();
+  const matches = (m: Memory): boolean => {
+    if (f.pinned !== undefined && m.pinned !== f.pinned) return false;
+    if (f.source !== undefined && m.source !== f.source) return false;
+    for (let i = 0; i < all.length; i++) if (!m.tags.includes(all[i]!)) return false;
+    if (any !== undefined && !any.some((x) => m.tags.includes(x))) return false;
+    if (f.createdAfterNs !== undefined && !(m.createdNs > f.createdAfterNs)) return false;
+    if (f.createdBeforeNs !== undefined && !(m.createdNs < f.createdBeforeNs)) return false;
+    if (f.updatedAfterNs !== undefined && !(m.updatedNs > f.updatedAfterNs)) return false;
+    if (needle !== undefined && !containsIgnoreCase(m.content, needle)) return false;
+    return true;
+  };
+  return { matches, requiredTags: all, orderBy: orderBy as OrderKey, skip, take };
+}
