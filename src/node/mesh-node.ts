@@ -266,6 +266,16 @@ export class MeshNode implements AsyncDisposable {
     this.streams.close(peerNodeId, streamId);
   }
 
+  /**
+   * Graceful close (the reference's `close_stream_graceful`): no more sends; queued and in-flight events are
+   * delivered, then a FIN, and the promise resolves when the peer has acknowledged everything up to it. The
+   * peer's inbox for the stream ends cleanly after the last event. After `timeoutMs` (default 30,000) the stream
+   * is closed at once and `TimeoutError` rejects; a reset on the way rejects with `NotConnectedError`.
+   */
+  closeStreamGraceful(peerNodeId: bigint, streamId: bigint, options: CallOptions & { timeoutMs?: number } = {}): Promise<void> {
+    return this.streams.closeGraceful(peerNodeId, streamId, options);
+  }
+
   /** Queues `events` (all or none; copied). `BackpressureError` when the stream's window is full. */
   async sendOnStream(stream: MeshStream, events: readonly Uint8Array[]): Promise<void> {
     this.streams.send(stream, events);

@@ -9,11 +9,18 @@ export interface StreamInbox extends AsyncIterable<readonly Uint8Array[]> {
   close(): void;
 }
 
+/*
+ * Two ways to end: `close()` (the consumer stops, or the stream was reset: queued batches are discarded) and
+ * `end()` (the peer's FIN: the iteration ends cleanly after the batches already queued).
+ */
+
 export class BatchInbox implements StreamInbox {
   private readonly items: (readonly Uint8Array[])[] = [];
   private head = 0;
   private waiter: ((r: IteratorResult<readonly Uint8Array[]>) => void) | null = null;
   private closed = false;
+  /** The peer finished the stream: no more pushes; iteration ends once the queue is empty. */
+  private ended = false;
   private paused = false;
 
   /**
@@ -33,7 +40,7 @@ export class BatchInbox implements StreamInbox {
 
   /** Copies `batch` (one allocation) and queues it or hands it to a waiting consumer. */
   push(batch: readonly Uint8Array[]): void {
-    if (this.closed) return;
+    if (this.closed || this.ended) return;
     let total = 0;
     for (const e of batch) total += e.length;
     const copy = new Uint8Array(total);
@@ -58,6 +65,13 @@ export class BatchInbox implements StreamInbox {
     }
   }
 
+  /** The peer's FIN: the consumer gets what is queued, then the end of the iteration. */
+  end(): void {
+    if (this.closed || this.ended) return;
+    this.ended = true;
+    if (this.queued === 0) this.close();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -77,6 +91,7 @@ export class BatchInbox implements StreamInbox {
     if (this.head === this.items.length) {
       this.items.length = 0;
       this.head = 0;
+      if (this.ended) this.close();
     }
     if (this.paused && this.queued <= this.capacity >>> 1) {
       this.paused = false;

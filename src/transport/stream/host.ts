@@ -26,6 +26,10 @@ export interface StreamHostEvents {
   deliver(peer: bigint, streamId: bigint, batch: readonly Uint8Array[]): void;
   reset(peer: bigint, streamId: bigint, reason: StreamHostResetReason): void;
   writable(peer: bigint, streamId: bigint): void;
+  /** The peer's FIN arrived after its last event on the stream. */
+  fin(peer: bigint, streamId: bigint): void;
+  /** Our graceful close completed: the peer acknowledged everything up to our FIN. */
+  closed(peer: bigint, streamId: bigint): void;
 }
 
 export interface StreamHostComponents {
@@ -80,6 +84,11 @@ export class StreamHost {
             c.events.reset(peer, id, reason);
           },
           writable: (id) => c.events.writable(peer, id),
+          fin: (id) => c.events.fin(peer, id),
+          closed: (id) => {
+            this.open.get(peer)?.delete(id);
+            c.events.closed(peer, id);
+          },
         },
       }, this.options);
       this.muxes.set(peer, m);
@@ -132,6 +141,15 @@ export class StreamHost {
     if (m === undefined) return;
     m.resumeReceive(streamId);
     this.lower(m.nextDeadline());
+  }
+
+  /** Graceful close of one stream (see `StreamMux.finishStream`); sends what is due at once. */
+  finish(peer: bigint, streamId: bigint): boolean {
+    const m = this.muxes.get(peer);
+    if (m === undefined || !m.finishStream(streamId)) return false;
+    m.flush();
+    this.lower(m.nextDeadline());
+    return true;
   }
 
   /** Call after a burst of `mux(peer).send`: packs the queued events into packets and sends them. */

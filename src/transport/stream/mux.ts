@@ -13,6 +13,11 @@
  * - At `maxStreams` the least recently active idle stream is evicted; with none idle a new stream is refused.
  * - Grants go out from `tick`, at most one per stream per `grantIntervalMs` and carrying the latest totals; a
  *   reliable stream with gaps adds a NACK and (with `ackRanges`) selective ack ranges.
+ * - Graceful close (`finishStream`): no more sends; an empty FIN packet follows the data; when the peer has
+ *   acknowledged it (reliable) or it went out (fire-and-forget) `closed` fires. The peer's FIN fires `fin` after
+ *   its last events; a FIN above sequence 0 never opens a stream (`drop_fin_unknown_stream`).
+ * - A stream idle (nothing queued, in flight, held) for `streamIdleTimeoutMs` is forgotten: `reset`
+ *   `idle-timeout`. Eviction at `maxStreams` and this expiry pick the same kind of stream (idle), oldest first.
  * - Fire-and-forget grants carry `ack_seq` too (the reference sends 0): the oldest held sequence, else one past
  *   the newest seen. The sender counts the bytes below it as settled (consumed or lost), so loss does not
  *   strand credit. A reference receiver's 0 is simply never above what we settled.
@@ -55,6 +60,8 @@ export class StreamMux {
   private readonly live = (s: Stream): boolean => this.streams.holds(s);
   private deadline = Infinity;
   private closed = false;
+  /** Streams whose graceful close has not been reported yet. */
+  private readonly closing = new Set<Stream>();
 
   constructor(private readonly components: StreamMuxComponents, options: StreamMuxOptions = {}) {
     this.options = resolveStreamMuxOptions(options);
@@ -69,13 +76,19 @@ export class StreamMux {
       takeBuffer: () => pool.take(),
       releaseBuffer: (b) => pool.release(b),
     };
-    this.streams = new StreamTable(this.env, this.options.maxStreams, (id, batch) => components.events.deliver(id, batch));
+    this.streams = new StreamTable(this.env, this.options.maxStreams, {
+      deliver: (id, batch) => components.events.deliver(id, batch),
+      fin: (id) => {
+        this.counters.inc('fins_received');
+        components.events.fin?.(id);
+      },
+    });
     this.controlOut = new ControlSender(this.env);
     this.controlIn = new ControlReceiver(this.env, this.streams, {
       acked: (s, now) => this.afterAck(s, now),
       failed: (s) => this.giveUp(s),
       peerReset: (s) => {
-        this.streams.remove(s);
+        this.forget(s);
         this.resetEvent(s.id, 'peer-reset');
       },
     });
@@ -130,7 +143,23 @@ export class StreamMux {
   closeStream(streamId: bigint): boolean {
     const s = this.streams.find(streamId);
     if (s === null) return false;
-    this.streams.remove(s);
+    this.forget(s);
+    return true;
+  }
+
+  /**
+   * Graceful close: no more sends on the stream; its queued data goes out, followed by a FIN. `closed` fires
+   * when the peer acknowledged everything up to the FIN (reliable) or when the FIN went out (fire-and-forget).
+   * False when the stream is not open or already closing.
+   */
+  finishStream(streamId: bigint): boolean {
+    const s = this.closed ? null : this.streams.find(streamId);
+    if (s === null || !s.send.finish()) return false;
+    const now = this.components.clock.nowMs();
+    s.lastActivityMs = now;
+    this.closing.add(s);
+    this.scheduler.enqueue(s);
+    this.deadline = Math.min(this.deadline, now);
     return true;
   }
 
@@ -148,7 +177,7 @@ export class StreamMux {
       this.deadline = Math.min(this.deadline, s.lastActivityMs);
     } else if (st === StreamSendStatus.Backpressure) {
       // a refused fire-and-forget sender may need a credit probe
-      this.deadline = Math.min(this.deadline, s.deadline(this.options.grantIntervalMs));
+      this.deadline = Math.min(this.deadline, s.deadline(this.options.grantIntervalMs, this.options.streamIdleTimeoutMs));
     }
     return st;
   }
@@ -195,6 +224,7 @@ export class StreamMux {
     if (this.closed) return;
     const now = this.components.clock.nowMs();
     this.scheduler.flush(now, this.options.maxPacketsPerFlush, this.live);
+    if (this.closing.size > 0) for (const s of this.closing) this.checkClosed(s);
     this.deadline = Math.min(this.deadline, this.scheduler.hasSendable() ? now : Infinity);
   }
 
@@ -203,7 +233,14 @@ export class StreamMux {
     if (this.closed) return;
     const now = this.components.clock.nowMs();
     const interval = this.options.grantIntervalMs;
+    const idleTimeout = this.options.streamIdleTimeoutMs;
     for (const s of this.streams.values()) {
+      if (s.idle && now - s.lastActivityMs >= idleTimeout && !s.recv.grantDue) {
+        this.forget(s);
+        this.counters.inc('streams_expired');
+        this.resetEvent(s.id, 'idle-timeout');
+        continue;
+      }
       s.send.tickTimeouts(now);
       if (s.send.failed) {
         this.giveUp(s);
@@ -217,7 +254,7 @@ export class StreamMux {
     this.deadline = Infinity;
     this.flush();
     let d = this.scheduler.hasSendable() ? now : Infinity;
-    for (const s of this.streams.values()) d = Math.min(d, s.deadline(interval));
+    for (const s of this.streams.values()) d = Math.min(d, s.deadline(interval, idleTimeout));
     this.deadline = d;
   }
 
@@ -227,13 +264,32 @@ export class StreamMux {
     this.closed = true;
     this.streams.clear();
     this.scheduler.clear();
+    this.closing.clear();
     this.deadline = Infinity;
   }
 
   // ---- internals --------------------------------------------------------------------------------------------
 
   private create(id: bigint, reliability: Reliability, window: number, weight: number): Stream {
-    return this.streams.create(id, reliability, window, weight, this.components.random.nextU32(), this.components.clock.nowMs());
+    const now = this.components.clock.nowMs();
+    const s = this.streams.create(id, reliability, window, weight, this.components.random.nextU32(), now);
+    this.deadline = Math.min(this.deadline, now + this.options.streamIdleTimeoutMs);
+    return s;
+  }
+
+  private forget(s: Stream): void {
+    this.streams.remove(s);
+    this.closing.delete(s);
+  }
+
+  /** Reports a completed graceful close once; drops the stream if the peer never used it. */
+  private checkClosed(s: Stream): void {
+    if (s.closeReported || !s.send.finDone) return;
+    s.closeReported = true;
+    this.closing.delete(s);
+    this.counters.inc('closes_completed');
+    if (s.closedBothWays) this.streams.remove(s);
+    this.components.events.closed?.(s.id);
   }
 
   private onData(pkt: StreamPacket, now: number): void {
@@ -245,6 +301,8 @@ export class StreamMux {
     }
     let s = this.streams.lookup(pkt.streamLo, pkt.streamHi);
     if (s === undefined) {
+      // a FIN opens a stream only as the whole of an empty one; later FINs name streams we forgot or never had
+      if ((pkt.flags & HeaderFlag.FIN) !== 0 && seq !== 0) return c.inc('drop_fin_unknown_stream');
       if (!this.streams.makeRoom()) return c.inc('drop_stream_limit');
       const id = BigInt(pkt.streamHi) * BigInt(TWO32) + BigInt(pkt.streamLo);
       const reliability: Reliability = (pkt.flags & HeaderFlag.RELIABLE) !== 0 ? 'reliable' : 'fire_and_forget';
@@ -260,12 +318,13 @@ export class StreamMux {
   /** Acks free credit and congestion window: queued packets may go, a refused sender may hear `writable`. */
   private afterAck(s: Stream, now: number): void {
     if (s.send.ready.size > 0 && s.send.canTransmit()) this.deadline = Math.min(this.deadline, now);
+    if (s.send.finishing) return this.checkClosed(s);
     if (s.send.takeWritable()) this.components.events.writable?.(s.id);
   }
 
   private giveUp(s: Stream): void {
     this.controlOut.sendReset(s);
-    this.streams.remove(s);
+    this.forget(s);
     this.resetEvent(s.id, 'retries-exhausted');
   }
 

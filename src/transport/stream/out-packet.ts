@@ -6,6 +6,8 @@ export class OutPacket {
   fragmentId = 0;
   fragmentOffset = 0;
   fragFlags = 0;
+  /** The stream's last packet (header flag FIN): no events, sent by a graceful close. */
+  fin = false;
   /** Time of the latest transmission. */
   sentAtMs = 0;
   /** When the retransmission timer of the latest transmission fires. */

@@ -5,7 +5,7 @@
  */
 import type { Reliability } from './api.js';
 import type { StreamEnv } from './env.js';
-import { Stream, streamKey } from './stream.js';
+import { Stream, streamKey, type StreamCallbacks } from './stream.js';
 
 export class StreamTable {
   private readonly map = new Map<number | string, Stream>();
@@ -13,7 +13,7 @@ export class StreamTable {
   constructor(
     private readonly env: StreamEnv,
     private readonly maxStreams: number,
-    private readonly deliver: (id: bigint, batch: readonly Uint8Array[]) => void,
+    private readonly cb: StreamCallbacks,
   ) {}
 
   get size(): number {
@@ -41,7 +41,7 @@ export class StreamTable {
   }
 
   create(id: bigint, reliability: Reliability, window: number, weight: number, fragmentIdSeed: number, now: number): Stream {
-    const s = new Stream(this.env, id, reliability, window, weight, fragmentIdSeed, now, this.deliver);
+    const s = new Stream(this.env, id, reliability, window, weight, fragmentIdSeed, now, this.cb);
     this.map.set(s.key, s);
     this.env.counters.inc('streams_opened');
     return s;
@@ -50,14 +50,20 @@ export class StreamTable {
   /** True when a new stream fits, evicting the least recently active idle stream if needed. */
   makeRoom(): boolean {
     if (this.map.size < this.maxStreams) return true;
-    let victim: Stream | null = null;
-    for (const s of this.map.values()) {
-      if (s.idle && (victim === null || s.lastActivityMs < victim.lastActivityMs)) victim = s;
-    }
+    const victim = this.oldestIdleBefore(Infinity);
     if (victim === null) return false;
     this.remove(victim);
     this.env.counters.inc('streams_evicted');
     return true;
+  }
+
+  /** The least recently active idle stream whose last activity is at or before `cutoff`, or null. */
+  oldestIdleBefore(cutoff: number): Stream | null {
+    let victim: Stream | null = null;
+    for (const s of this.map.values()) {
+      if (s.idle && s.lastActivityMs <= cutoff && (victim === null || s.lastActivityMs < victim.lastActivityMs)) victim = s;
+    }
+    return victim;
   }
 
   remove(s: Stream): void {
