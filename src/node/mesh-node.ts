@@ -128,6 +128,7 @@ export class MeshNode implements AsyncDisposable {
     try {
       port = await UdpPort.open({
         host: bind.host, port: bind.port, maxDatagramSize: config.maxDatagramSize ?? MESH_NODE_DEFAULTS.maxDatagramSize,
+        ...(config.socketBufferBytes === undefined ? {} : { recvBufferSize: config.socketBufferBytes, sendBufferSize: config.socketBufferBytes }),
       });
       return new MeshNode(config, identity, ownsIdentity, psk, port);
     } catch (e) {
@@ -325,13 +326,17 @@ export class MeshNode implements AsyncDisposable {
     return () => this.listeners.delete(listener);
   }
 
-  /** Every counter of the node, its port, its sessions and its subprotocol registry, by reason. */
-  metrics(): { node: Record<string, number>; port: Record<string, number>; sessions: Record<string, number>; subprotocols: Record<string, number> } {
+  /** Every counter of the node, its port, its sessions, its subprotocol registry and its streams (summed), by reason. */
+  metrics(): {
+    node: Record<string, number>; port: Record<string, number>; sessions: Record<string, number>; subprotocols: Record<string, number>;
+    streams: Record<string, number>;
+  } {
     return {
       node: this.counters.snapshot(),
       port: this.port.counters.snapshot(),
       sessions: this.manager.counters.snapshot(),
       subprotocols: this.subprotocols.counters.snapshot(),
+      streams: this.streams.host.counterTotals(),
     };
   }
 

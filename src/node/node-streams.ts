@@ -67,6 +67,7 @@ export class NodeStreams {
       seal: (peer, h, payload) => c.sessions.sendWith(peer, h, payload),
       events: {
         deliver: (peer, id, batch) => this.inboxFor(peer, id).push(batch),
+        deliverFrames: (peer, id, frames, count) => this.inboxFor(peer, id).pushFrames(frames, count),
         reset: (peer, id, reason) => this.onReset(peer, id, reason),
         writable: (peer, id) => this.wake(peer, id),
         fin: (peer, id) => this.inboxes.get(key(peer, id))?.end(),
@@ -206,6 +207,13 @@ export class NodeStreams {
   private readonly onTimer = (): void => {
     this.timer = undefined;
     this.armedAt = Infinity;
+    // Timers run before the loop polls sockets: after a busy stretch, acks that already arrived would still be
+    // unread and every packet they cover would look timed out. Ticking after the poll phase reads them first.
+    setImmediate(this.onTick);
+  };
+
+  private readonly onTick = (): void => {
+    if (this.closed) return;
     this.host.tick();
     this.arm();
   };

@@ -52,6 +52,10 @@ export class BatchInbox implements StreamInbox {
       views[i] = copy.subarray(off, off + e.length);
       off += e.length;
     }
+    this.enqueue(views);
+  }
+
+  private enqueue(views: readonly Uint8Array[]): void {
     const w = this.waiter;
     if (w !== null) {
       this.waiter = null;
@@ -70,6 +74,25 @@ export class BatchInbox implements StreamInbox {
     if (this.closed || this.ended) return;
     this.ended = true;
     if (this.queued === 0) this.close();
+  }
+
+  /**
+   * `count` checked event frames (`[len:u32 LE][bytes]`): one copy of them all, one view per event into it,
+   * read straight from the copy (the caller's bytes may be a Buffer, whose views cost more to cut).
+   */
+  pushFrames(frames: Uint8Array, count: number): void {
+    if (this.closed || this.ended) return;
+    const copy = new Uint8Array(frames.length);
+    copy.set(frames);
+    const views: Uint8Array[] = new Array(count);
+    let off = 0;
+    for (let i = 0; i < count; i++) {
+      const len = (copy[off]! | (copy[off + 1]! << 8) | (copy[off + 2]! << 16) | (copy[off + 3]! << 24)) >>> 0;
+      off += 4;
+      views[i] = copy.subarray(off, off + len);
+      off += len;
+    }
+    this.enqueue(views);
   }
 
   close(): void {

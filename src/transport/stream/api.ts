@@ -41,6 +41,12 @@ export type StreamResetReason = 'retries-exhausted' | 'peer-reset' | 'idle-timeo
 export interface StreamMuxEvents {
   /** In-order (reliable) or arrival-order (fire-and-forget) events of one packet; views valid during the call. */
   deliver(streamId: bigint, batch: readonly Uint8Array[]): void;
+  /**
+   * Optional faster form of `deliver` for unfragmented packets: `frames` holds `count` checked event frames
+   * (`[len:u32 LE][bytes]` each), valid during the call. A receiver that copies anyway (an inbox) copies the
+   * frames once and cuts its own views, instead of getting a view per event cut here first.
+   */
+  deliverFrames?(streamId: bigint, frames: Uint8Array, count: number): void;
   /** The stream failed and was removed: this side gave up retransmitting, or the peer did. */
   reset?(streamId: bigint, reason: StreamResetReason): void;
   /** A stream that refused a send with `Backpressure` has credit again. */

@@ -50,6 +50,8 @@ export const STREAM_COUNTERS = [
   'reassemblies_expired',
   'retransmits_nack',
   'retransmits_timeout',
+  /** Timeouts undone because the resent packet's ack came too soon to answer the resend. */
+  'spurious_timeouts',
   /** Empty fire-and-forget packets sent to recover credit stranded by tail loss. */
   'credit_probes',
   'nacks_ignored',

@@ -82,6 +82,9 @@ export class StreamMux {
         this.counters.inc('fins_received');
         components.events.fin?.(id);
       },
+      ...(components.events.deliverFrames === undefined ? {} : {
+        frames: (id: bigint, f: Uint8Array, n: number) => components.events.deliverFrames!(id, f, n),
+      }),
     });
     this.controlOut = new ControlSender(this.env);
     this.controlIn = new ControlReceiver(this.env, this.streams, {
@@ -217,6 +220,8 @@ export class StreamMux {
       c.inc('received');
       c.inc(this.controlIn.receive(sub, pkt.payload, r.eventOffset, r.eventLength, now) ?? 'accepted');
     }
+    // credit and acks just arrived: send what they allow now, not a timer later (the loop's latency is the rate)
+    if (this.deadline <= now) this.flush();
   }
 
   /** Sends queued packets: weighted round robin over streams, at most `maxPacketsPerFlush`. */
@@ -310,7 +315,13 @@ export class StreamMux {
     }
     s.lastActivityMs = now;
     c.inc(s.recv.receive(pkt, now) ?? 'accepted');
-    if (s.recv.grantDue) this.deadline = Math.min(this.deadline, s.recv.lastGrantAtMs + this.options.grantIntervalMs);
+    if (s.recv.grantDue) {
+      // at most one grant per interval still, but sent from here when it is due: under load the timer that
+      // `tick` waits for runs only after the whole burst of received packets, which would stretch the loop
+      const due = s.recv.lastGrantAtMs + this.options.grantIntervalMs;
+      if (now >= due) this.controlOut.sendGrant(s, now);
+      else this.deadline = Math.min(this.deadline, due);
+    }
     const rd = s.recv.reassemblyDeadline();
     if (rd < this.deadline) this.deadline = rd;
   }

@@ -15,6 +15,8 @@ export class OutPacket {
   retries = 0;
   /** Karn's rule: no RTT sample from a packet sent more than once. */
   retransmitted = false;
+  /** The latest resend was a timeout's (its ack may prove the timeout spurious). */
+  timeoutResend = false;
 
   constructor(public buf: Uint8Array) {}
 }

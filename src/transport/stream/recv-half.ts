@@ -55,6 +55,7 @@ export class RecvHalf {
     window: number,
     private readonly deliver: (batch: readonly Uint8Array[]) => void,
     private readonly onFin: () => void,
+    private readonly deliverFrames: ((frames: Uint8Array, count: number) => void) | null = null,
   ) {
     this.limit = window > 0 ? window : env.options.bytesWithoutWindow;
     this.reassembly = new Reassembly(env.options);
@@ -179,6 +180,14 @@ export class RecvHalf {
         this.deliver(this.single);
       }
       return drop;
+    }
+    if (this.deliverFrames !== null) {
+      // frames were checked on arrival (`checkEventFrames`)
+      if (eventCount > 0) {
+        c.inc('events_delivered', eventCount);
+        this.deliverFrames(payload, eventCount);
+      }
+      return null;
     }
     const r = this.reader;
     if (r.reset(payload, 0, payload.length, eventCount) !== WireStatus.OK) return 'drop_malformed';

@@ -12,7 +12,7 @@ import { StreamSendStatus } from './api.js';
 import { CongestionState } from './congestion.js';
 import type { StreamCounter } from './counters.js';
 import type { StreamEnv } from './env.js';
-import { eventCost, retransmitCapacity } from './options.js';
+import { STREAM_DEFAULTS, eventCost, retransmitCapacity } from './options.js';
 import { Fifo, OutPacket } from './out-packet.js';
 
 export class SendHalf {
@@ -57,8 +57,8 @@ export class SendHalf {
     fragmentIdSeed: number,
   ) {
     const o = env.options;
-    this.cc = reliable ? new CongestionState(o.initialRtoMs, o.minRtoMs, o.maxRtoMs) : null;
     this.capacity = retransmitCapacity(window);
+    this.cc = reliable ? new CongestionState(o.initialRtoMs, o.minRtoMs, o.maxRtoMs, Math.max(STREAM_DEFAULTS.initCwnd, this.capacity)) : null;
     this.nextFragmentId = (fragmentIdSeed % 0xffff) + 1;
   }
 
@@ -222,6 +222,7 @@ export class SendHalf {
     }
     p.retries++;
     p.retransmitted = true;
+    p.timeoutResend = why === 'retransmits_timeout';
     this.retransmits++;
     this.env.counters.inc(why);
     this.emit(p);
@@ -263,6 +264,7 @@ export class SendHalf {
   private acked(p: OutPacket, now: number): void {
     this.inflight.delete(p.seq);
     if (!p.retransmitted) this.cc!.sample(now - p.sentAtMs);
+    else if (p.timeoutResend && this.cc!.onTimeoutResendAcked(now - p.sentAtMs)) this.env.counters.inc('spurious_timeouts');
     this.cc!.onAck();
     this.env.releaseBuffer(p.buf);
   }

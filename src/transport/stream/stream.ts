@@ -9,6 +9,8 @@ export interface StreamCallbacks {
   deliver(id: bigint, batch: readonly Uint8Array[]): void;
   /** The peer's FIN was delivered after its last events. */
   fin(id: bigint): void;
+  /** See `StreamMuxEvents.deliverFrames`. */
+  frames?(id: bigint, frames: Uint8Array, count: number): void;
 }
 
 /** The u64 id as a Map key: an exact number below 2^53, a string above. */
@@ -43,7 +45,9 @@ export class Stream {
     this.key = streamKey(this.lo, this.hi);
     const reliable = reliability === 'reliable';
     this.send = new SendHalf(env, this.lo, this.hi, reliable, window, fragmentIdSeed);
-    this.recv = new RecvHalf(env, reliable, window, (batch) => cb.deliver(id, batch), () => cb.fin(id));
+    const frames = cb.frames;
+    this.recv = new RecvHalf(env, reliable, window, (batch) => cb.deliver(id, batch), () => cb.fin(id),
+      frames === undefined ? null : (f, n) => frames(id, f, n));
     this.lastActivityMs = now;
   }
 
