@@ -42,6 +42,8 @@ export interface MeshNodeConfig {
   receiveQueueCapacity?: number;
   /** Largest datagram sent or accepted (default 8,192, as the reference). */
   maxDatagramSize?: number;
+  /** SO_RCVBUF and SO_SNDBUF of the UDP socket in bytes (OS default when omitted; the kernel caps them). */
+  socketBufferBytes?: number;
   /** Further session settings (rekey, rate limits, table bounds); see `SESSION_DEFAULTS`. */
   session?: Omit<SessionOptions, 'psk' | 'expectedPeers'>;
   /**

@@ -138,6 +138,7 @@ export class MeshNode implements AsyncDisposable {
     try {
       port = await UdpPort.open({
         host: bind.host, port: bind.port, maxDatagramSize: config.maxDatagramSize ?? MESH_NODE_DEFAULTS.maxDatagramSize,
+        ...(config.socketBufferBytes === undefined ? {} : { recvBufferSize: config.socketBufferBytes, sendBufferSize: config.socketBufferBytes }),
       });
       return new MeshNode(config, identity, ownsIdentity, psk, port);
     } catch (e) {
@@ -276,6 +277,16 @@ export class MeshNode implements AsyncDisposable {
     this.streams.close(peerNodeId, streamId);
   }
 
+  /**
+   * Graceful close (the reference's `close_stream_graceful`): no more sends; queued and in-flight events are
+   * delivered, then a FIN, and the promise resolves when the peer has acknowledged everything up to it. The
+   * peer's inbox for the stream ends cleanly after the last event. After `timeoutMs` (default 30,000) the stream
+   * is closed at once and `TimeoutError` rejects; a reset on the way rejects with `NotConnectedError`.
+   */
+  closeStreamGraceful(peerNodeId: bigint, streamId: bigint, options: CallOptions & { timeoutMs?: number } = {}): Promise<void> {
+    return this.streams.closeGraceful(peerNodeId, streamId, options);
+  }
+
   /** Queues `events` (all or none; copied). `BackpressureError` when the stream's window is full. */
   async sendOnStream(stream: MeshStream, events: readonly Uint8Array[]): Promise<void> {
     this.streams.send(stream, events);
@@ -325,16 +336,17 @@ export class MeshNode implements AsyncDisposable {
     return () => this.listeners.delete(listener);
   }
 
-  /** Every counter of the node, its port, its sessions and its subprotocol registry, by reason. */
+  /** Every counter of the node, its port, its sessions, its subprotocol registry, its streams (summed) and its mesh router, by reason. */
   metrics(): {
     node: Record<string, number>; port: Record<string, number>; sessions: Record<string, number>; subprotocols: Record<string, number>;
-    mesh: Record<string, number>;
+    streams: Record<string, number>; mesh: Record<string, number>;
   } {
     return {
       node: this.counters.snapshot(),
       port: this.port.counters.snapshot(),
       sessions: this.manager.counters.snapshot(),
       subprotocols: this.subprotocols.counters.snapshot(),
+      streams: this.streams.host.counterTotals(),
       mesh: this.mesh.router.counters.snapshot(),
     };
   }

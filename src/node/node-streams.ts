@@ -7,9 +7,12 @@
  *   most 200 ms per attempt (doubling), `maxRetries` times.
  * - `sendBlocking` waits for writability until the events are admitted (or the signal, a timeout, the stream's
  *   reset or shutdown ends it).
+ * - `closeGraceful` sends the stream's FIN after its queued data and resolves when the peer acknowledged it; on
+ *   timeout the stream is closed at once and `TimeoutError` rejects. The peer's FIN ends the receiving inbox
+ *   after its last batch.
  */
 import {
-  BackpressureError, ClosedError, InvalidArgumentError, NotConnectedError, type CallOptions, type Clock, type Random,
+  BackpressureError, ClosedError, InvalidArgumentError, NotConnectedError, TimeoutError, type CallOptions, type Clock, type Random,
   type TimerHandle, type Timers,
 } from '../core/index.js';
 import type { PacketHeader } from '../wire/index.js';
@@ -38,12 +41,17 @@ export interface NodeStreamsOptions extends StreamMuxOptions {
   inboxBatches?: number;
 }
 
+/** How long `closeGraceful` waits for the peer to acknowledge the FIN unless told (the reference's transfer timeout). */
+export const GRACEFUL_CLOSE_TIMEOUT_MS = 30_000;
+
 const key = (peer: bigint, id: bigint): string => `${peer}:${id}`;
 
 export class NodeStreams {
   readonly host: StreamHost;
   private readonly inboxes = new Map<string, BatchInbox>();
   private readonly writableWaiters = new Map<string, Set<() => void>>();
+  /** Graceful closes in progress: settled by `closed` (true) or a reset / shutdown (false). */
+  private readonly closeWaiters = new Map<string, Set<(drained: boolean) => void>>();
   private timer: TimerHandle | undefined;
   private armedAt = Infinity;
   private closed = false;
@@ -59,8 +67,11 @@ export class NodeStreams {
       seal: (peer, h, payload) => c.sessions.sendWith(peer, h, payload),
       events: {
         deliver: (peer, id, batch) => this.inboxFor(peer, id).push(batch),
+        deliverFrames: (peer, id, frames, count) => this.inboxFor(peer, id).pushFrames(frames, count),
         reset: (peer, id, reason) => this.onReset(peer, id, reason),
         writable: (peer, id) => this.wake(peer, id),
+        fin: (peer, id) => this.inboxes.get(key(peer, id))?.end(),
+        closed: (peer, id) => this.settleClose(peer, id, true),
       },
     }, mux);
   }
@@ -78,6 +89,34 @@ export class NodeStreams {
     this.host.noteClosed(peer, streamId);
     this.inboxes.get(key(peer, streamId))?.close();
     this.wake(peer, streamId);
+    this.settleClose(peer, streamId, false);
+  }
+
+  /** Graceful close; see the file comment. */
+  async closeGraceful(peer: bigint, streamId: bigint, options: CallOptions & { timeoutMs?: number } = {}): Promise<void> {
+    this.assertOpen();
+    const m = this.host.existing(peer);
+    if (m?.streamStats(streamId) == null) throw new NotConnectedError(`stream ${streamId} to ${hex(peer)} is not open`);
+    const k = key(peer, streamId);
+    const timeoutMs = options.timeoutMs ?? GRACEFUL_CLOSE_TIMEOUT_MS;
+    const done = new Promise<boolean>((resolve) => {
+      let set = this.closeWaiters.get(k);
+      if (set === undefined) this.closeWaiters.set(k, (set = new Set()));
+      set.add(resolve);
+    });
+    this.host.finish(peer, streamId);
+    this.arm();
+    let drained: boolean;
+    try {
+      drained = await withDeadline<boolean>({ ...options, timeoutMs }, `close of stream ${streamId}`, (resolve, reject) => {
+        void done.then(resolve, reject);
+        return () => undefined;
+      });
+    } catch (e) {
+      if (e instanceof TimeoutError) this.close(peer, streamId);
+      throw e;
+    }
+    if (!drained) throw new NotConnectedError(`stream ${streamId} to ${hex(peer)} was reset before its close completed`);
   }
 
   /** One attempt; see the file comment. */
@@ -159,6 +198,8 @@ export class NodeStreams {
     for (const q of [...this.inboxes.values()]) q.close();
     for (const set of this.writableWaiters.values()) for (const w of set) w();
     this.writableWaiters.clear();
+    for (const set of this.closeWaiters.values()) for (const w of set) w(false);
+    this.closeWaiters.clear();
   }
 
   // ---- internals --------------------------------------------------------------------------------------------
@@ -166,6 +207,13 @@ export class NodeStreams {
   private readonly onTimer = (): void => {
     this.timer = undefined;
     this.armedAt = Infinity;
+    // Timers run before the loop polls sockets: after a busy stretch, acks that already arrived would still be
+    // unread and every packet they cover would look timed out. Ticking after the poll phase reads them first.
+    setImmediate(this.onTick);
+  };
+
+  private readonly onTick = (): void => {
+    if (this.closed) return;
     this.host.tick();
     this.arm();
   };
@@ -221,6 +269,15 @@ export class NodeStreams {
     if (this.resets.length > 64) this.resets.shift();
     this.inboxes.get(key(peer, id))?.close();
     this.wake(peer, id);
+    this.settleClose(peer, id, false);
+  }
+
+  private settleClose(peer: bigint, id: bigint, drained: boolean): void {
+    const k = key(peer, id);
+    const set = this.closeWaiters.get(k);
+    if (set === undefined) return;
+    this.closeWaiters.delete(k);
+    for (const w of set) w(drained);
   }
 
   /** The last 64 stream resets, oldest first (why a stream went away). */

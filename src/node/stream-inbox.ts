@@ -9,11 +9,18 @@ export interface StreamInbox extends AsyncIterable<readonly Uint8Array[]> {
   close(): void;
 }
 
+/*
+ * Two ways to end: `close()` (the consumer stops, or the stream was reset: queued batches are discarded) and
+ * `end()` (the peer's FIN: the iteration ends cleanly after the batches already queued).
+ */
+
 export class BatchInbox implements StreamInbox {
   private readonly items: (readonly Uint8Array[])[] = [];
   private head = 0;
   private waiter: ((r: IteratorResult<readonly Uint8Array[]>) => void) | null = null;
   private closed = false;
+  /** The peer finished the stream: no more pushes; iteration ends once the queue is empty. */
+  private ended = false;
   private paused = false;
 
   /**
@@ -33,7 +40,7 @@ export class BatchInbox implements StreamInbox {
 
   /** Copies `batch` (one allocation) and queues it or hands it to a waiting consumer. */
   push(batch: readonly Uint8Array[]): void {
-    if (this.closed) return;
+    if (this.closed || this.ended) return;
     let total = 0;
     for (const e of batch) total += e.length;
     const copy = new Uint8Array(total);
@@ -45,6 +52,10 @@ export class BatchInbox implements StreamInbox {
       views[i] = copy.subarray(off, off + e.length);
       off += e.length;
     }
+    this.enqueue(views);
+  }
+
+  private enqueue(views: readonly Uint8Array[]): void {
     const w = this.waiter;
     if (w !== null) {
       this.waiter = null;
@@ -56,6 +67,32 @@ export class BatchInbox implements StreamInbox {
       this.paused = true;
       this.pause();
     }
+  }
+
+  /** The peer's FIN: the consumer gets what is queued, then the end of the iteration. */
+  end(): void {
+    if (this.closed || this.ended) return;
+    this.ended = true;
+    if (this.queued === 0) this.close();
+  }
+
+  /**
+   * `count` checked event frames (`[len:u32 LE][bytes]`): one copy of them all, one view per event into it,
+   * read straight from the copy (the caller's bytes may be a Buffer, whose views cost more to cut).
+   */
+  pushFrames(frames: Uint8Array, count: number): void {
+    if (this.closed || this.ended) return;
+    const copy = new Uint8Array(frames.length);
+    copy.set(frames);
+    const views: Uint8Array[] = new Array(count);
+    let off = 0;
+    for (let i = 0; i < count; i++) {
+      const len = (copy[off]! | (copy[off + 1]! << 8) | (copy[off + 2]! << 16) | (copy[off + 3]! << 24)) >>> 0;
+      off += 4;
+      views[i] = copy.subarray(off, off + len);
+      off += len;
+    }
+    this.enqueue(views);
   }
 
   close(): void {
@@ -77,6 +114,7 @@ export class BatchInbox implements StreamInbox {
     if (this.head === this.items.length) {
       this.items.length = 0;
       this.head = 0;
+      if (this.ended) this.close();
     }
     if (this.paused && this.queued <= this.capacity >>> 1) {
       this.paused = false;

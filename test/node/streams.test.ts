@@ -136,3 +136,36 @@ test('stream calls naming a peer without a session create no state: stats are nu
     await Promise.all([a.shutdown(), b.shutdown()]);
   }
 });
+
+test('closeStreamGraceful: queued events arrive, then the FIN; the peer\'s inbox ends cleanly after the last event', async () => {
+  const [a, b] = await pair();
+  try {
+    const s = a.openStream(b.nodeId(), { streamId: 9n });
+    const inbox = b.receiveStream({ peerNodeId: a.nodeId(), streamId: 9n });
+    const N = 5000;
+    for (let i = 0; i < N; i += 250) await a.sendBlocking(s, Array.from({ length: 250 }, (_, k) => event(i + k)), { timeoutMs: 10_000 });
+    const closing = a.closeStreamGraceful(b.nodeId(), 9n, { timeoutMs: 10_000 });
+    await assert.rejects(a.sendOnStream(s, [event(N)]), { code: 'ERR_NOT_CONNECTED' }, 'no sends while closing');
+    let next = 0;
+    for await (const batch of inbox) for (const e of batch) assert.equal(idOf(e), next++);
+    assert.equal(next, N, 'the iteration ended by itself after the last event');
+    await closing;
+    assert.equal(a.streamStats(b.nodeId(), 9n), null, 'closed and forgotten by the sender');
+    await assert.rejects(a.closeStreamGraceful(b.nodeId(), 9n), { code: 'ERR_NOT_CONNECTED' });
+  } finally {
+    await Promise.all([a.shutdown(), b.shutdown()]);
+  }
+});
+
+test('closeStreamGraceful to a peer that stopped answering: TimeoutError, and the stream is closed at once', async () => {
+  const [a, b] = await pair();
+  try {
+    const s = a.openStream(b.nodeId(), { streamId: 4n });
+    await b.shutdown();
+    await a.sendOnStream(s, [event(0)]);
+    await assert.rejects(a.closeStreamGraceful(b.nodeId(), 4n, { timeoutMs: 100 }), { code: 'ERR_TIMEOUT' });
+    assert.equal(a.streamStats(b.nodeId(), 4n), null);
+  } finally {
+    await Promise.all([a.shutdown(), b.shutdown()]);
+  }
+});

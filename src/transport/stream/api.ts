@@ -35,15 +35,26 @@ export class StreamPacket {
   payload: Uint8Array = new Uint8Array(0);
 }
 
-export type StreamResetReason = 'retries-exhausted' | 'peer-reset';
+/** Why a stream went away: we gave up retransmitting, the peer reset it, or it was idle past the timeout. */
+export type StreamResetReason = 'retries-exhausted' | 'peer-reset' | 'idle-timeout';
 
 export interface StreamMuxEvents {
   /** In-order (reliable) or arrival-order (fire-and-forget) events of one packet; views valid during the call. */
   deliver(streamId: bigint, batch: readonly Uint8Array[]): void;
+  /**
+   * Optional faster form of `deliver` for unfragmented packets: `frames` holds `count` checked event frames
+   * (`[len:u32 LE][bytes]` each), valid during the call. A receiver that copies anyway (an inbox) copies the
+   * frames once and cuts its own views, instead of getting a view per event cut here first.
+   */
+  deliverFrames?(streamId: bigint, frames: Uint8Array, count: number): void;
   /** The stream failed and was removed: this side gave up retransmitting, or the peer did. */
   reset?(streamId: bigint, reason: StreamResetReason): void;
   /** A stream that refused a send with `Backpressure` has credit again. */
   writable?(streamId: bigint): void;
+  /** The peer's FIN arrived after its last event: no more events will come on this stream. */
+  fin?(streamId: bigint): void;
+  /** Our graceful close of the stream completed: the peer acknowledged everything up to our FIN. */
+  closed?(streamId: bigint): void;
 }
 
 export interface StreamMuxComponents {
@@ -59,7 +70,7 @@ export const StreamSendStatus = {
   Ok: 0,
   /** The credit window, the unsent-bytes bound or the congestion window is full: retry after `writable`. */
   Backpressure: 1,
-  /** No such open stream (never opened, closed, evicted or reset). */
+  /** No such open stream (never opened, closed, closing, evicted or reset). */
   NoStream: 2,
   /** An event larger than `maxEventBytes`, or costing more than the whole window. */
   TooLarge: 3,

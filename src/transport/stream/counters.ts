@@ -30,6 +30,10 @@ export const STREAM_COUNTERS = [
   'drop_fragment_duplicate',
   /** A new reassembly past the per-stream count or byte bound. */
   'drop_reassembly_limit',
+  /** Data or another FIN at a sequence after the stream's FIN. */
+  'drop_after_fin',
+  /** A FIN (above sequence 0) for a stream we do not have: it opens nothing. */
+  'drop_fin_unknown_stream',
   /** Grant whose total is below the one we hold (replayed or reordered). */
   'drop_grant_stale',
   /** Grant that acknowledges bytes or sequences never sent. */
@@ -46,6 +50,8 @@ export const STREAM_COUNTERS = [
   'reassemblies_expired',
   'retransmits_nack',
   'retransmits_timeout',
+  /** Timeouts undone because the resent packet's ack came too soon to answer the resend. */
+  'spurious_timeouts',
   /** Empty fire-and-forget packets sent to recover credit stranded by tail loss. */
   'credit_probes',
   'nacks_ignored',
@@ -60,6 +66,11 @@ export const STREAM_COUNTERS = [
   'backpressure',
   'streams_opened',
   'streams_evicted',
+  /** Streams forgotten after `streamIdleTimeoutMs` without activity. */
+  'streams_expired',
+  /** FINs delivered (the peer's direction ended) and graceful closes completed (our FIN acknowledged). */
+  'fins_received',
+  'closes_completed',
 ] as const;
 export type StreamCounter = (typeof STREAM_COUNTERS)[number];
 

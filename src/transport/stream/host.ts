@@ -24,8 +24,14 @@ export type StreamHostResetReason = StreamResetReason | 'session-down';
 export interface StreamHostEvents {
   /** In-order (reliable) or arrival-order (fire-and-forget) events of one packet; views valid during the call. */
   deliver(peer: bigint, streamId: bigint, batch: readonly Uint8Array[]): void;
+  /** See `StreamMuxEvents.deliverFrames`. */
+  deliverFrames?(peer: bigint, streamId: bigint, frames: Uint8Array, count: number): void;
   reset(peer: bigint, streamId: bigint, reason: StreamHostResetReason): void;
   writable(peer: bigint, streamId: bigint): void;
+  /** The peer's FIN arrived after its last event on the stream. */
+  fin(peer: bigint, streamId: bigint): void;
+  /** Our graceful close completed: the peer acknowledged everything up to our FIN. */
+  closed(peer: bigint, streamId: bigint): void;
 }
 
 export interface StreamHostComponents {
@@ -75,11 +81,19 @@ export class StreamHost {
         },
         events: {
           deliver: (id, batch) => c.events.deliver(peer, id, batch),
+          ...(c.events.deliverFrames === undefined ? {} : {
+            deliverFrames: (id: bigint, f: Uint8Array, n: number) => c.events.deliverFrames!(peer, id, f, n),
+          }),
           reset: (id, reason) => {
             this.open.get(peer)?.delete(id);
             c.events.reset(peer, id, reason);
           },
           writable: (id) => c.events.writable(peer, id),
+          fin: (id) => c.events.fin(peer, id),
+          closed: (id) => {
+            this.open.get(peer)?.delete(id);
+            c.events.closed(peer, id);
+          },
         },
       }, this.options);
       this.muxes.set(peer, m);
@@ -134,6 +148,15 @@ export class StreamHost {
     this.lower(m.nextDeadline());
   }
 
+  /** Graceful close of one stream (see `StreamMux.finishStream`); sends what is due at once. */
+  finish(peer: bigint, streamId: bigint): boolean {
+    const m = this.muxes.get(peer);
+    if (m === undefined || !m.finishStream(streamId)) return false;
+    m.flush();
+    this.lower(m.nextDeadline());
+    return true;
+  }
+
   /** Call after a burst of `mux(peer).send`: packs the queued events into packets and sends them. */
   flush(peer: bigint): void {
     const m = this.muxes.get(peer);
@@ -151,6 +174,15 @@ export class StreamHost {
     const ids = this.open.get(peer);
     this.open.delete(peer);
     if (ids !== undefined) for (const id of ids) this.components.events.reset(peer, id, 'session-down');
+  }
+
+  /** Every multiplexer's counters added up (non-zero ones). */
+  counterTotals(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const m of this.muxes.values()) {
+      for (const [k, v] of Object.entries(m.counters.snapshot())) if (v !== 0) out[k] = (out[k] ?? 0) + v;
+    }
+    return out;
   }
 
   /** Earliest clock time at which `tick()` has work; Infinity when none. */

@@ -31,6 +31,8 @@ export interface StreamMuxOptions {
   maxPacketsPerFlush?: number;
   /** Emit selective acks (0x0B03) alongside NACKs. */
   ackRanges?: boolean;
+  /** A stream with nothing queued, in flight or held is forgotten after this long without activity. */
+  streamIdleTimeoutMs?: number;
 }
 
 export type ResolvedStreamMuxOptions = Required<StreamMuxOptions>;
@@ -52,6 +54,8 @@ export const STREAM_DEFAULTS = Object.freeze({
   reassemblyTimeoutMs: 5000,
   maxPacketsPerFlush: 256,
   ackRanges: true,
+  /** Reference `stream_idle_timeout` (300 s). */
+  streamIdleTimeoutMs: 300_000,
   /** Initial congestion window, packets (reference `INIT_CWND`). */
   initCwnd: 32,
   /** Congestion window floor, packets (reference `MIN_CWND`). */
@@ -85,6 +89,7 @@ export function resolveStreamMuxOptions(o: StreamMuxOptions = {}): ResolvedStrea
     reassemblyTimeoutMs: o.reassemblyTimeoutMs ?? d.reassemblyTimeoutMs,
     maxPacketsPerFlush: o.maxPacketsPerFlush ?? d.maxPacketsPerFlush,
     ackRanges: o.ackRanges ?? d.ackRanges,
+    streamIdleTimeoutMs: o.streamIdleTimeoutMs ?? d.streamIdleTimeoutMs,
   };
   const int = (name: keyof StreamMuxOptions, min: number, max: number): void => {
     const v = r[name] as number;
@@ -100,7 +105,7 @@ export function resolveStreamMuxOptions(o: StreamMuxOptions = {}): ResolvedStrea
   int('maxPacketsPerFlush', 1, 1 << 20);
   int('maxEventBytes', 1, 65_535 * (r.maxPayloadBytes - FRAGMENT_PREFIX_BYTES));
   int('maxReassemblyBytes', 0, 2 ** 31);
-  for (const k of ['initialRtoMs', 'minRtoMs', 'maxRtoMs', 'grantIntervalMs', 'reassemblyTimeoutMs'] as const) {
+  for (const k of ['initialRtoMs', 'minRtoMs', 'maxRtoMs', 'grantIntervalMs', 'reassemblyTimeoutMs', 'streamIdleTimeoutMs'] as const) {
     if (!(r[k] >= 0) || !Number.isFinite(r[k])) throw new InvalidArgumentError(`stream option ${k} must be a finite number >= 0`);
   }
   if (r.minRtoMs > r.maxRtoMs) throw new InvalidArgumentError('minRtoMs must not exceed maxRtoMs');

@@ -6,6 +6,8 @@ export class OutPacket {
   fragmentId = 0;
   fragmentOffset = 0;
   fragFlags = 0;
+  /** The stream's last packet (header flag FIN): no events, sent by a graceful close. */
+  fin = false;
   /** Time of the latest transmission. */
   sentAtMs = 0;
   /** When the retransmission timer of the latest transmission fires. */
@@ -13,6 +15,8 @@ export class OutPacket {
   retries = 0;
   /** Karn's rule: no RTT sample from a packet sent more than once. */
   retransmitted = false;
+  /** The latest resend was a timeout's (its ack may prove the timeout spurious). */
+  timeoutResend = false;
 
   constructor(public buf: Uint8Array) {}
 }

@@ -5,8 +5,10 @@
  * caller's buffer to `deliver`; a packet is copied only to be held (out of order, or while the stream is paused).
  * Credit: `consumed` grows when a packet's events have been delivered; a paused stream holds packets (up to the
  * window) and grants nothing, so the sender stops: backpressure, never loss.
+ * FIN (header flag on the peer's last packet): once it is delivered in order the direction is finished; the
+ * first FIN in sequence order wins, and anything after it (data or another FIN) is `drop_after_fin`.
  */
-import { EventFrameReader, MAX_ACK_RANGES, WireStatus, checkEventFrames, type StreamAckRanges } from '../../wire/index.js';
+import { EventFrameReader, HeaderFlag, MAX_ACK_RANGES, WireStatus, checkEventFrames, type StreamAckRanges } from '../../wire/index.js';
 import type { StreamPacket } from './api.js';
 import type { StreamCounter } from './counters.js';
 import type { StreamEnv } from './env.js';
@@ -21,6 +23,7 @@ class Held {
     readonly fragmentId: number,
     readonly fragmentOffset: number,
     readonly fragFlags: number,
+    readonly fin: boolean,
   ) {}
 }
 
@@ -32,6 +35,10 @@ export class RecvHalf {
   grantDue = false;
   lastGrantAtMs = -Infinity;
   grantsSent = 0;
+  /** The peer's FIN was delivered: this direction is over. */
+  finished = false;
+  /** Sequence of the lowest FIN seen (held or delivered), -1 before any. */
+  private finAt = -1;
   private highest = -1;
   private heldBytes = 0;
   private readonly reorder = new Map<number, Held>();
@@ -47,6 +54,8 @@ export class RecvHalf {
     readonly reliable: boolean,
     window: number,
     private readonly deliver: (batch: readonly Uint8Array[]) => void,
+    private readonly onFin: () => void,
+    private readonly deliverFrames: ((frames: Uint8Array, count: number) => void) | null = null,
   ) {
     this.limit = window > 0 ? window : env.options.bytesWithoutWindow;
     this.reassembly = new Reassembly(env.options);
@@ -75,8 +84,11 @@ export class RecvHalf {
     if (pkt.fragmentId === 0 ? checkEventFrames(pkt.payload, 0, pkt.payload.length, pkt.eventCount) !== WireStatus.OK : pkt.eventCount !== 0) {
       return pkt.fragmentId === 0 ? 'drop_malformed' : 'drop_bad_header';
     }
+    const fin = (pkt.flags & HeaderFlag.FIN) !== 0;
+    if (this.finAt >= 0 && seq > this.finAt) return 'drop_after_fin';
     if (!this.reliable) {
       if (seq < this.next) return 'drop_stale';
+      if (fin) this.finAt = seq;
       if (this.paused || this.inOrder.size > 0) {
         if (this.heldBytes + pkt.payload.length > this.limit) return 'drop_rx_buffer_full';
         this.next = seq + 1;
@@ -84,13 +96,14 @@ export class RecvHalf {
         return null;
       }
       this.next = seq + 1;
-      return this.process(pkt.payload, pkt.eventCount, pkt.fragmentId, pkt.fragmentOffset, pkt.fragFlags, now);
+      return this.process(pkt.payload, pkt.eventCount, pkt.fragmentId, pkt.fragmentOffset, pkt.fragFlags, fin, now);
     }
     if (seq < this.next || this.reorder.has(seq)) return 'drop_duplicate';
     if (seq >= this.next + this.env.options.maxReorderPackets) return 'drop_out_of_window';
+    if (fin && (this.finAt < 0 || seq < this.finAt)) this.finAt = seq;
     if (seq === this.next && !this.paused && this.inOrder.size === 0) {
       this.next++;
-      const drop = this.process(pkt.payload, pkt.eventCount, pkt.fragmentId, pkt.fragmentOffset, pkt.fragFlags, now);
+      const drop = this.process(pkt.payload, pkt.eventCount, pkt.fragmentId, pkt.fragmentOffset, pkt.fragFlags, fin, now);
       this.drainReorder(now);
       return drop;
     }
@@ -107,7 +120,8 @@ export class RecvHalf {
   }
 
   private hold(pkt: StreamPacket, inOrder: boolean): void {
-    const h = new Held(pkt.sequence, pkt.payload.slice(), pkt.eventCount, pkt.fragmentId, pkt.fragmentOffset, pkt.fragFlags);
+    const fin = (pkt.flags & HeaderFlag.FIN) !== 0;
+    const h = new Held(pkt.sequence, pkt.payload.slice(), pkt.eventCount, pkt.fragmentId, pkt.fragmentOffset, pkt.fragFlags, fin);
     this.heldBytes += h.payload.length;
     if (inOrder) this.inOrder.push(h);
     else this.reorder.set(h.seq, h);
@@ -123,7 +137,7 @@ export class RecvHalf {
         this.inOrder.push(h);
       } else {
         this.heldBytes -= h.payload.length;
-        this.countDrop(this.process(h.payload, h.eventCount, h.fragmentId, h.fragmentOffset, h.fragFlags, now));
+        this.countDrop(this.process(h.payload, h.eventCount, h.fragmentId, h.fragmentOffset, h.fragFlags, h.fin, now));
       }
     }
   }
@@ -133,6 +147,24 @@ export class RecvHalf {
    * dropped whole but still consumed: it was accepted in order and the sender must not resend it forever.
    */
   private process(payload: Uint8Array, eventCount: number, fragmentId: number, fragmentOffset: number, fragFlags: number,
+    fin: boolean, now: number): StreamCounter | null {
+    const drop = this.processEvents(payload, eventCount, fragmentId, fragmentOffset, fragFlags, now);
+    if (fin && !this.finished) this.finish();
+    return drop;
+  }
+
+  /** The peer's FIN was delivered: nothing after it will be; whatever is held beyond it is dropped. */
+  private finish(): void {
+    this.finished = true;
+    for (const h of this.reorder.values()) {
+      this.heldBytes -= h.payload.length;
+      this.countDrop('drop_after_fin');
+    }
+    this.reorder.clear();
+    this.onFin();
+  }
+
+  private processEvents(payload: Uint8Array, eventCount: number, fragmentId: number, fragmentOffset: number, fragFlags: number,
     now: number): StreamCounter | null {
     this.consumed += payload.length;
     const c = this.env.counters;
@@ -148,6 +180,14 @@ export class RecvHalf {
         this.deliver(this.single);
       }
       return drop;
+    }
+    if (this.deliverFrames !== null) {
+      // frames were checked on arrival (`checkEventFrames`)
+      if (eventCount > 0) {
+        c.inc('events_delivered', eventCount);
+        this.deliverFrames(payload, eventCount);
+      }
+      return null;
     }
     const r = this.reader;
     if (r.reset(payload, 0, payload.length, eventCount) !== WireStatus.OK) return 'drop_malformed';
@@ -182,7 +222,8 @@ export class RecvHalf {
     while (!this.paused && (h = this.inOrder.shift()) !== undefined) {
       any = true;
       this.heldBytes -= h.payload.length;
-      this.countDrop(this.process(h.payload, h.eventCount, h.fragmentId, h.fragmentOffset, h.fragFlags, now));
+      if (this.finished) this.countDrop('drop_after_fin');
+      else this.countDrop(this.process(h.payload, h.eventCount, h.fragmentId, h.fragmentOffset, h.fragFlags, h.fin, now));
     }
     if (any) this.grantDue = true;
     return any;

@@ -3,7 +3,8 @@
  * grants), copies each once into a pooled packet buffer (many events per packet as event frames, or fragments
  * for an event larger than a packet) and queues the packets; the multiplexer transmits them in weighted
  * round-robin order. Reliable streams keep each packet until a grant's `ack_seq` or a selective ack covers it,
- * resend on NACK (once per loss episode) and on timeout, and give up after `maxRetries`.
+ * resend on NACK (once per loss episode) and on timeout, and give up after `maxRetries`. A graceful close
+ * (`finish`) queues an empty FIN packet after the data; reliable ones are done when the peer acked it.
  */
 import type { StreamAckRanges } from '../../wire/index.js';
 import { EventFrameWriter, FRAGMENT_PREFIX_BYTES, FRAG_FLAG_MORE, HeaderFlag, encodeFragmentPrefixInto } from '../../wire/index.js';
@@ -11,7 +12,7 @@ import { StreamSendStatus } from './api.js';
 import { CongestionState } from './congestion.js';
 import type { StreamCounter } from './counters.js';
 import type { StreamEnv } from './env.js';
-import { eventCost, retransmitCapacity } from './options.js';
+import { STREAM_DEFAULTS, eventCost, retransmitCapacity } from './options.js';
 import { Fifo, OutPacket } from './out-packet.js';
 
 export class SendHalf {
@@ -33,6 +34,9 @@ export class SendHalf {
   backpressureEvents = 0;
   grantsReceived = 0;
   retransmits = 0;
+  /** `finish` was called: no more sends; the FIN packet is queued or sent. */
+  finishing = false;
+  private finSeq = -1;
   readonly ready = new Fifo<OutPacket>();
   readonly inflight = new Map<number, OutPacket>();
   private readonly unsettled = new Map<number, number>();
@@ -53,8 +57,8 @@ export class SendHalf {
     fragmentIdSeed: number,
   ) {
     const o = env.options;
-    this.cc = reliable ? new CongestionState(o.initialRtoMs, o.minRtoMs, o.maxRtoMs) : null;
     this.capacity = retransmitCapacity(window);
+    this.cc = reliable ? new CongestionState(o.initialRtoMs, o.minRtoMs, o.maxRtoMs, Math.max(STREAM_DEFAULTS.initCwnd, this.capacity)) : null;
     this.nextFragmentId = (fragmentIdSeed % 0xffff) + 1;
   }
 
@@ -71,6 +75,7 @@ export class SendHalf {
 
   /** Admits all of `events` or none. */
   send(events: readonly Uint8Array[]): StreamSendStatus {
+    if (this.finishing) return StreamSendStatus.NoStream;
     const o = this.env.options;
     let cost = 0;
     for (let i = 0; i < events.length; i++) {
@@ -149,6 +154,27 @@ export class SendHalf {
     }
   }
 
+  /**
+   * Graceful close: seals what is being filled and queues the FIN packet (no events, no credit) behind it. A
+   * reliable FIN is retransmitted like data until acknowledged. False when already finishing.
+   */
+  finish(): boolean {
+    if (this.finishing) return false;
+    this.closeOpen();
+    this.finishing = true;
+    const p = new OutPacket(this.env.takeBuffer());
+    p.fin = true;
+    p.seq = this.finSeq = this.nextSeq++;
+    this.ready.push(p);
+    return true;
+  }
+
+  /** The FIN went out and (reliable) everything up to it was acknowledged. */
+  get finDone(): boolean {
+    if (!this.finishing || this.sentSeq <= this.finSeq) return false;
+    return this.cc === null || (this.inflight.size === 0 && this.ready.size === 0);
+  }
+
   /** True when the head of the queue may go out now (congestion window, retransmit buffer). */
   canTransmit(): boolean {
     if (this.ready.size === 0) return false;
@@ -179,7 +205,7 @@ export class SendHalf {
     out.streamLo = this.streamLo;
     out.streamHi = this.streamHi;
     out.sequence = p.seq;
-    out.flags = this.reliable ? HeaderFlag.RELIABLE : 0;
+    out.flags = (this.reliable ? HeaderFlag.RELIABLE : 0) | (p.fin ? HeaderFlag.FIN : 0);
     out.subprotocolId = 0;
     out.fragmentId = p.fragmentId;
     out.fragmentOffset = p.fragmentOffset;
@@ -196,6 +222,7 @@ export class SendHalf {
     }
     p.retries++;
     p.retransmitted = true;
+    p.timeoutResend = why === 'retransmits_timeout';
     this.retransmits++;
     this.env.counters.inc(why);
     this.emit(p);
@@ -237,6 +264,7 @@ export class SendHalf {
   private acked(p: OutPacket, now: number): void {
     this.inflight.delete(p.seq);
     if (!p.retransmitted) this.cc!.sample(now - p.sentAtMs);
+    else if (p.timeoutResend && this.cc!.onTimeoutResendAcked(now - p.sentAtMs)) this.env.counters.inc('spurious_timeouts');
     this.cc!.onAck();
     this.env.releaseBuffer(p.buf);
   }

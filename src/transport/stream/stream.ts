@@ -4,6 +4,15 @@ import type { StreamEnv } from './env.js';
 import { RecvHalf } from './recv-half.js';
 import { SendHalf } from './send-half.js';
 
+/** What a stream reports to its multiplexer's owner. */
+export interface StreamCallbacks {
+  deliver(id: bigint, batch: readonly Uint8Array[]): void;
+  /** The peer's FIN was delivered after its last events. */
+  fin(id: bigint): void;
+  /** See `StreamMuxEvents.deliverFrames`. */
+  frames?(id: bigint, frames: Uint8Array, count: number): void;
+}
+
 /** The u64 id as a Map key: an exact number below 2^53, a string above. */
 export function streamKey(lo: number, hi: number): number | string {
   return hi < 0x20_0000 ? hi * 4294967296 + lo : `${hi}:${lo}`;
@@ -18,6 +27,8 @@ export class Stream {
   lastActivityMs: number;
   /** In the multiplexer's round-robin list. */
   queued = false;
+  /** The `closed` event of a graceful close was given. */
+  closeReported = false;
 
   constructor(
     env: StreamEnv,
@@ -27,14 +38,16 @@ export class Stream {
     readonly weight: number,
     fragmentIdSeed: number,
     now: number,
-    deliver: (id: bigint, batch: readonly Uint8Array[]) => void,
+    cb: StreamCallbacks,
   ) {
     this.lo = Number(id & 0xffff_ffffn);
     this.hi = Number(id >> 32n);
     this.key = streamKey(this.lo, this.hi);
     const reliable = reliability === 'reliable';
     this.send = new SendHalf(env, this.lo, this.hi, reliable, window, fragmentIdSeed);
-    this.recv = new RecvHalf(env, reliable, window, (batch) => deliver(id, batch));
+    const frames = cb.frames;
+    this.recv = new RecvHalf(env, reliable, window, (batch) => cb.deliver(id, batch), () => cb.fin(id),
+      frames === undefined ? null : (f, n) => frames(id, f, n));
     this.lastActivityMs = now;
   }
 
@@ -44,10 +57,19 @@ export class Stream {
   }
 
   /** When `tick` has work for this stream (sending queued packets is the multiplexer's `flush`). */
-  deadline(grantIntervalMs: number): number {
+  deadline(grantIntervalMs: number, idleTimeoutMs: number): number {
     let d = this.send.inflight.size > 0 ? this.send.earliestDeadline : this.send.probeDeadline();
     if (this.recv.grantDue) d = Math.min(d, this.recv.lastGrantAtMs + grantIntervalMs);
+    if (this.idle) d = Math.min(d, this.lastActivityMs + idleTimeoutMs);
     return Math.min(d, this.recv.reassemblyDeadline());
+  }
+
+  /**
+   * Our graceful close is complete and the peer never sent on this stream: nothing to keep. A stream whose peer
+   * did send stays (idle, evictable) so that a retransmitted FIN of the peer's still finds it and is acked.
+   */
+  get closedBothWays(): boolean {
+    return this.send.finDone && this.recv.next === 0 && this.recv.idle;
   }
 
   release(): void {

@@ -26,6 +26,8 @@ export class Pair {
   readonly delivered: [Map<bigint, Uint8Array[]>, Map<bigint, Uint8Array[]>] = [new Map(), new Map()];
   readonly resets: [string[], string[]] = [[], []];
   readonly writable: [number, number] = [0, 0];
+  /** `fin:<id>:<events delivered on it so far>` and `closed:<id>`, in the order they happened. */
+  readonly lifecycle: [string[], string[]] = [[], []];
   /** Side whose outgoing packets vanish (a peer that went away). */
   blackhole: [boolean, boolean] = [false, false];
   /** Drops every control packet one side sends (a peer that never grants credit). */
@@ -53,6 +55,8 @@ export class Pair {
         },
         reset: (id, reason) => this.resets[side].push(`${id}:${reason}`),
         writable: () => this.writable[side]++,
+        fin: (id) => this.lifecycle[side].push(`fin:${id}:${this.delivered[side].get(id)?.length ?? 0}`),
+        closed: (id) => this.lifecycle[side].push(`closed:${id}`),
       },
     }, options);
     this.muxes = [make(0), make(1)];
