@@ -4,7 +4,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AdapterError, EventBatch, EventBus, JetStreamAdapter, versionAtLeast } from '../../src/bus/index.js';
-import { conformance } from '../bus/conformance.js';
+import { conformance, groupConformance } from '../bus/conformance.js';
 import { TestServer, silentListener } from '../support/servers.js';
 
 const USER = 'bus';
@@ -25,6 +25,7 @@ const open = async (extra: Record<string, unknown> = {}): Promise<JetStreamAdapt
 const never = new AbortController().signal;
 
 conformance('jetstream', { open: () => open() });
+groupConformance('jetstream', { open: () => open({ groupAckWaitMs: 300 }) });
 
 function batchOf(shardId: number, firstSeq: number, payloads: Uint8Array[]): EventBatch {
   const b = new EventBatch(1 << 21, 'abcdef0123456789');

@@ -5,7 +5,7 @@
  * come back from the server after `ack_wait` with a higher delivery count. Acks are double acks (the server
  * confirms each), pipelined, so `ack` resolving means the server recorded them.
  */
-import type { NatsConnection } from '@nats-io/transport-node';
+import { createInbox, type NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamManager, ConsumerConfig } from '@nats-io/jetstream';
 import { GROUP_NAME_RE, type ConsumerGroups, type GroupEvent } from '../adapter.js';
 import { AdapterError } from '../errors.js';
@@ -41,27 +41,35 @@ export class JetStreamGroups implements ConsumerGroups {
     await this.ensureConsumer(stream, group);
     return new Promise<GroupEvent[]>((resolve, reject) => {
       const out: GroupEvent[] = [];
+      let done = false;
       const timer = setTimeout(() => (out.length > 0 ? finish() : finish(jetStreamError('timed_out', `group read ${stream}/${group}`, `no answer within ${this.timeoutMs} ms`))), this.timeoutMs);
       const onAbort = (): void => finish(signal.reason instanceof Error ? signal.reason : new AdapterError('group read aborted', true));
-      const { token, reply } = this.mux.open((msg) => {
-        const code = msg.headers?.code ?? 0;
-        if (code !== 0 || msg.reply === undefined || msg.reply === '') {
-          // 404 no messages, 408 request expired, 409 limits: the pull is over
-          if (code === 404 || code === 408 || out.length > 0) return finish();
-          return finish(jetStreamError(code === 503 ? 'unavailable' : 'other', `group read ${stream}/${group}`, `status ${code} ${msg.headers?.description ?? ''}`.trim()));
-        }
-        const m = ACK_RE.exec(msg.reply);
-        if (!m) return;
-        out.push({
-          id: m[4]!, shardId, data: msg.data, dedupId: msg.headers?.last('Nats-Msg-Id') ?? '', ackId: msg.reply, deliveries: Number(m[3]),
-        });
-        if (out.length === limit) finish();
+      // Pulled messages keep their own subject (not the reply's), so the mux cannot route them: one inbox
+      // subscription per read instead (per read, not per event).
+      const reply = createInbox();
+      const sub = this.nc.subscribe(reply, {
+        callback: (err, msg) => {
+          if (err) return finish(classifyJetStreamError(err, `group read ${stream}/${group}`));
+          const code = msg.headers?.code ?? 0;
+          if (code !== 0 || msg.reply === undefined || msg.reply === '') {
+            // 404 no messages, 408 request expired, 409 limits: the pull is over
+            if (code === 404 || code === 408 || out.length > 0) return finish();
+            return finish(jetStreamError(code === 503 ? 'unavailable' : 'other', `group read ${stream}/${group}`, `status ${code} ${msg.headers?.description ?? ''}`.trim()));
+          }
+          const m = ACK_RE.exec(msg.reply);
+          if (!m) return;
+          out.push({
+            id: m[4]!, shardId, data: msg.data, dedupId: msg.headers?.last('Nats-Msg-Id') ?? '', ackId: msg.reply, deliveries: Number(m[3]),
+          });
+          if (out.length === limit) finish();
+        },
       });
-      const mux = this.mux;
       function finish(err?: Error): void {
+        if (done) return;
+        done = true;
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
-        mux.release(token);
+        sub.unsubscribe();
         if (err) reject(err);
         else resolve(out.sort((a, b) => Number(a.id) - Number(b.id)));
       }
