@@ -49,6 +49,16 @@ export interface ConsumerGroups {
 /** Group names: what both backends accept as a consumer group / durable consumer name. */
 export const GROUP_NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** What a backend holds for one shard. */
+export interface ShardStats {
+  shardId: number;
+  /** Events stored now (after retention). */
+  events: number;
+  /** Id of the oldest and newest stored event; undefined when the shard is empty. */
+  firstId: string | undefined;
+  lastId: string | undefined;
+}
+
 export interface BusAdapter {
   /** Backend name written into cursors ('memory', 'redis', 'jetstream'). */
   readonly backend: string;
@@ -63,6 +73,8 @@ export interface BusAdapter {
   pollShard(shardId: number, afterId: string | undefined, limit: number, signal: AbortSignal): Promise<ShardPage>;
   /** Shard ids with stored events (so a restarted consumer finds shards the current bus does not run). */
   listShards(signal: AbortSignal): Promise<number[]>;
+  /** What the backend holds for a shard (for `net-mesh bus stats` and for tailing from the end). */
+  shardStats(shardId: number, signal: AbortSignal): Promise<ShardStats>;
   /** Consumer groups, when the backend has them. */
   readonly groups?: ConsumerGroups;
   /** Releases connections; later calls fail with a non-transient error. */

@@ -20,7 +20,7 @@ export const EXIT_CODES: readonly { readonly code: ExitCode; readonly name: stri
   { code: ExitCode.Internal, name: 'internal', meaning: 'internal error (a bug, or an unexpected system failure)' },
   { code: ExitCode.Usage, name: 'usage', meaning: 'bad command line or configuration file' },
   { code: ExitCode.KeyFile, name: 'key-file', meaning: 'identity or PSK file missing, malformed, existing, or readable by others' },
-  { code: ExitCode.Network, name: 'network', meaning: 'network failure: peer unreachable, timed out, not connected' },
+  { code: ExitCode.Network, name: 'network', meaning: 'network failure: peer or bus broker unreachable, timed out, not connected, refused' },
   { code: ExitCode.Auth, name: 'auth', meaning: 'authentication failure: wrong PSK, wrong peer key, bad signature' },
 ];
 
@@ -57,7 +57,7 @@ const BY_ERROR_CODE: Record<ErrorCode, ExitCode> = {
   [ErrorCode.Aborted]: ExitCode.Internal,
   [ErrorCode.PayloadTooLarge]: ExitCode.Internal,
   [ErrorCode.CursorBackend]: ExitCode.Internal,
-  [ErrorCode.Adapter]: ExitCode.Internal,
+  [ErrorCode.Adapter]: ExitCode.Network,
   [ErrorCode.StorageIO]: ExitCode.Internal,
   [ErrorCode.StorageFull]: ExitCode.Internal,
   [ErrorCode.StorageCorrupt]: ExitCode.Internal,

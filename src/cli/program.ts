@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerBusCommands } from './commands/bus.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerIdentityCommands } from './commands/identity.js';
 import { registerNodeCommands } from './commands/node.js';
@@ -26,6 +27,7 @@ export function buildProgram(io: CliIO = processIO): Command {
   registerIdentityCommands(program, io);
   registerConfigCommands(program, io);
   registerNodeCommands(program, io);
+  registerBusCommands(program, io);
   return program;
 }
 

@@ -54,6 +54,8 @@ export function conformance(name: string, fixture: AdapterFixture): void {
       const none = await a.pollShard(9, undefined, 10, never);
       assert.equal(none.events.length, 0);
       assert.deepEqual((await a.listShards(never)).sort((x, y) => x - y), [3, 5]);
+      assert.deepEqual(await a.shardStats(3, never), { shardId: 3, events: 25, firstId: p1.events[0]!.id, lastId: p2.events[14]!.id });
+      assert.deepEqual(await a.shardStats(9, never), { shardId: 9, events: 0, firstId: undefined, lastId: undefined });
     } finally {
       await a.shutdown();
     }

@@ -11,7 +11,7 @@
  */
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
-import type { BusAdapter, ShardPage } from '../adapter.js';
+import type { BusAdapter, ShardPage, ShardStats } from '../adapter.js';
 import type { EventBatch } from '../batch.js';
 import { AdapterError } from '../errors.js';
 import { BUS_MAX_SHARD_ID, int, refuseUnknown } from '../options.js';
@@ -200,6 +200,20 @@ export class JetStreamAdapter implements BusAdapter {
       throw classifyJetStreamError(e, 'stream names');
     }
     return out;
+  }
+
+  async shardStats(shardId: number, signal: AbortSignal): Promise<ShardStats> {
+    this.check();
+    try {
+      const info = await raceAbort(this.jsm.streams.info(this.streamName(shardId)), AbortSignal.any([signal, this.link.signal]));
+      const st = info.state;
+      return st.messages === 0
+        ? { shardId, events: 0, firstId: undefined, lastId: undefined }
+        : { shardId, events: st.messages, firstId: String(st.first_seq), lastId: String(st.last_seq) };
+    } catch (e) {
+      if (/stream not found/i.test(e instanceof Error ? e.message : '')) return { shardId, events: 0, firstId: undefined, lastId: undefined };
+      throw classifyJetStreamError(e, `stream info ${this.streamName(shardId)}`);
+    }
   }
 
   /** True while connected and JetStream answers an account info request. */

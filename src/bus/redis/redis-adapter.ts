@@ -8,7 +8,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'node:tls';
 import { AdapterError } from '../errors.js';
-import type { BusAdapter, ShardPage, StoredEvent } from '../adapter.js';
+import type { BusAdapter, ShardPage, ShardStats, StoredEvent } from '../adapter.js';
 import type { EventBatch } from '../batch.js';
 import { int, refuseUnknown } from '../options.js';
 import { raceAbort } from '../abort.js';
@@ -139,7 +139,7 @@ export class RedisStreamsAdapter implements BusAdapter {
     for (const [err] of results) if (err) throw classifyRedisError(err, 'XADD');
   }
 
-  async pollShard(shardId: number, afterId: string | undefined, limit: number): Promise<ShardPage> {
+  async pollShard(shardId: number, afterId: string | undefined, limit: number, _signal?: AbortSignal): Promise<ShardPage> {
     if (this.closed) throw new AdapterError('redis adapter is shut down', false);
     let rows: [Buffer, Buffer[]][];
     try {
@@ -168,6 +168,21 @@ export class RedisStreamsAdapter implements BusAdapter {
       return members.map(Number).filter((n) => Number.isInteger(n) && n >= 0 && n <= 65535);
     } catch (e) {
       throw classifyRedisError(e, 'SMEMBERS');
+    }
+  }
+
+  async shardStats(shardId: number): Promise<ShardStats> {
+    if (this.closed) throw new AdapterError('redis adapter is shut down', false);
+    const key = this.key(shardId);
+    try {
+      const r = await this.client.pipeline().xlen(key).xrange(key, '-', '+', 'COUNT', 1).xrevrange(key, '+', '-', 'COUNT', 1).exec();
+      if (r === null) throw new AdapterError('redis shard stats: no reply', true);
+      for (const [err] of r) if (err) throw err;
+      const first = (r[1]![1] as [string, string[]][])[0];
+      const last = (r[2]![1] as [string, string[]][])[0];
+      return { shardId, events: Number(r[0]![1]), firstId: first?.[0], lastId: last?.[0] };
+    } catch (e) {
+      throw classifyRedisError(e, 'shard stats');
     }
   }
 

@@ -28,7 +28,7 @@ export class RedisGroups implements ConsumerGroups {
 
   constructor(private readonly client: Redis, private readonly hooks: RedisGroupHooks, private readonly claimIdleMs: number) {}
 
-  async read(shardId: number, group: string, consumer: string, limit: number): Promise<GroupEvent[]> {
+  async read(shardId: number, group: string, consumer: string, limit: number, _signal?: AbortSignal): Promise<GroupEvent[]> {
     this.hooks.check();
     checkNames(group, consumer);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new AdapterError(`group read limit must be in [1, 10000], got ${limit}`, false);
@@ -61,7 +61,7 @@ export class RedisGroups implements ConsumerGroups {
     return out;
   }
 
-  async ack(shardId: number, group: string, ackIds: readonly string[]): Promise<number> {
+  async ack(shardId: number, group: string, ackIds: readonly string[], _signal?: AbortSignal): Promise<number> {
     this.hooks.check();
     checkNames(group, 'x');
     for (const id of ackIds) if (typeof id !== 'string' || !ID_RE.test(id)) throw new AdapterError(`not a redis stream id: ${JSON.stringify(String(id).slice(0, 40))}`, false);
