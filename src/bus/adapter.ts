@@ -46,6 +46,9 @@ export interface ConsumerGroups {
   ack(shardId: number, group: string, ackIds: readonly string[], signal: AbortSignal): Promise<number>;
 }
 
+/** Most events one consumer-group read returns. */
+export const GROUP_READ_MAX = 10_000;
+
 /** Group names: what both backends accept as a consumer group / durable consumer name. */
 export const GROUP_NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
 

@@ -18,3 +18,4 @@ export * from './redis/redis-errors.js';
 export * from './jetstream/jetstream-adapter.js';
 export * from './jetstream/jetstream-errors.js';
 export { JetStreamGroups } from './jetstream/jetstream-groups.js';
+export { COLD_STREAM_ROUNDS } from './jetstream/direct-reader.js';

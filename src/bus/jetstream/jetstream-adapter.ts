@@ -62,6 +62,8 @@ const KEYS = new Set(['servers', 'user', 'password', 'token', 'tls', 'prefix', '
   'replicas', 'directBatch', 'groupAckWaitMs']);
 const TLS_KEYS = new Set(['caFile', 'certFile', 'keyFile', 'ca', 'cert', 'key', 'handshakeFirst']);
 const PREFIX_RE = /^[A-Za-z0-9_-]{1,64}$/;
+/** Server-side dedup window of the streams the adapter creates, ms (the server's own default). */
+export const JETSTREAM_DUPLICATE_WINDOW_MS = 120_000;
 /** First server version with batch direct get. */
 export const JETSTREAM_BATCH_DIRECT_GET_VERSION = '2.11.0';
 
@@ -106,7 +108,7 @@ export class JetStreamAdapter implements BusAdapter {
     if (options.tls !== undefined) refuseUnknown('jetstream tls options', options.tls, TLS_KEYS);
     const timeoutMs = int('requestTimeoutMs', options.requestTimeoutMs ?? 5_000, 1, 600_000);
     const connectTimeout = int('connectTimeoutMs', options.connectTimeoutMs ?? 5_000, 1, 600_000);
-    const dupMs = int('duplicateWindowMs', options.duplicateWindowMs ?? 120_000, 100, 86_400_000);
+    const dupMs = int('duplicateWindowMs', options.duplicateWindowMs ?? JETSTREAM_DUPLICATE_WINDOW_MS, 100, 86_400_000);
     const replicas = int('replicas', options.replicas ?? 1, 1, 5);
     const groupAckWaitMs = int('groupAckWaitMs', options.groupAckWaitMs ?? 30_000, 100, 86_400_000);
     const prefix = options.prefix ?? 'net_mesh_bus';

@@ -7,7 +7,7 @@
  */
 import { createInbox, type NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamManager, ConsumerConfig } from '@nats-io/jetstream';
-import { GROUP_NAME_RE, type ConsumerGroups, type GroupEvent } from '../adapter.js';
+import { GROUP_NAME_RE, GROUP_READ_MAX, type ConsumerGroups, type GroupEvent } from '../adapter.js';
 import { AdapterError } from '../errors.js';
 import { classifyJetStreamError, jetStreamError } from './jetstream-errors.js';
 import type { ReplyMux } from './reply-mux.js';
@@ -35,7 +35,7 @@ export class JetStreamGroups implements ConsumerGroups {
   async read(shardId: number, group: string, _consumer: string, limit: number, signal: AbortSignal): Promise<GroupEvent[]> {
     this.hooks.check();
     checkGroup(group);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new AdapterError(`group read limit must be in [1, 10000], got ${limit}`, false);
+    if (!Number.isInteger(limit) || limit < 1 || limit > GROUP_READ_MAX) throw new AdapterError(`group read limit must be in [1, ${GROUP_READ_MAX}], got ${limit}`, false);
     const stream = this.hooks.stream(shardId);
     await this.hooks.ensure(shardId);
     await this.ensureConsumer(stream, group);

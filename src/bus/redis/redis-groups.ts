@@ -6,7 +6,7 @@
  * read of any consumer of the group claims them once they have been idle long enough.
  */
 import type { Redis } from 'ioredis';
-import { GROUP_NAME_RE, type ConsumerGroups, type GroupEvent } from '../adapter.js';
+import { GROUP_NAME_RE, GROUP_READ_MAX, type ConsumerGroups, type GroupEvent } from '../adapter.js';
 import { AdapterError } from '../errors.js';
 import { classifyRedisError } from './redis-errors.js';
 import { decodeEntry, type RawEntry } from './redis-entry.js';
@@ -31,7 +31,7 @@ export class RedisGroups implements ConsumerGroups {
   async read(shardId: number, group: string, consumer: string, limit: number, _signal?: AbortSignal): Promise<GroupEvent[]> {
     this.hooks.check();
     checkNames(group, consumer);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new AdapterError(`group read limit must be in [1, 10000], got ${limit}`, false);
+    if (!Number.isInteger(limit) || limit < 1 || limit > GROUP_READ_MAX) throw new AdapterError(`group read limit must be in [1, ${GROUP_READ_MAX}], got ${limit}`, false);
     const key = this.hooks.key(shardId);
     await this.ensureGroup(key, group);
     const out: GroupEvent[] = [];
