@@ -31,6 +31,9 @@ for (let start = Number(fromText); start < Number(toText); ) {
   if (bus.stats().eventsDropped === dropped) {
     process.stdout.write(`ACK ${end}\n`);
     start = end;
+  } else {
+    // the chunk is produced again under new dedup ids: what the first attempt stored appears twice
+    process.stderr.write(`producer: chunk ${start} dropped (${bus.stats().lastAdapterError}); producing it again\n`);
   }
 }
 process.stdout.write('DONE\n');

@@ -8,6 +8,10 @@ import { DedupWindow, EventBus, type BusAdapter } from '../../src/bus/index.js';
 
 export class CheckedProducer {
   acked = 0;
+  /** Chunks the producer had to produce again because the bus dropped them (each may appear twice). */
+  reproduced = 0;
+  /** Why (the bus's last adapter error at the drop). */
+  readonly reproducedReasons: string[] = [];
   private child: ChildProcess | undefined;
 
   constructor(private readonly args: { backend: 'redis' | 'jetstream'; port: number; password: string; prefix: string; state: string; total: number }) {}
@@ -17,7 +21,7 @@ export class CheckedProducer {
     const a = this.args;
     return new Promise((resolve, reject) => {
       const c = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../integration/bus-checker-producer.ts'),
-        a.backend, String(a.port), a.password, a.prefix, a.state, String(this.acked), String(a.total)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        a.backend, String(a.port), a.password, a.prefix, a.state, String(this.acked), String(a.total)], { stdio: ['ignore', 'pipe', 'pipe'] });
       this.child = c;
       let done = false;
       createInterface({ input: c.stdout! }).on('line', (line) => {
@@ -25,7 +29,16 @@ export class CheckedProducer {
         const m = /^ACK (\d+)$/.exec(line);
         if (m) this.acked = Number(m[1]);
       });
-      c.once('exit', (code, sig) => (done ? resolve('done') : sig === 'SIGKILL' ? resolve('killed') : reject(new Error(`producer exited ${code} ${sig}`))));
+      createInterface({ input: c.stderr! }).on('line', (line) => {
+        const d = /^producer: chunk \d+ dropped \((.*)\)/.exec(line);
+        if (d) {
+          this.reproduced++;
+          this.reproducedReasons.push(d[1]!);
+        } else process.stderr.write(`${line}\n`);
+      });
+      // 'close', not 'exit': 'exit' can come before the last ACK lines were read, and a restart from a stale
+      // acknowledged count would resend acknowledged events (under new dedup ids).
+      c.once('close', (code, sig) => (done ? resolve('done') : sig === 'SIGKILL' ? resolve('killed') : reject(new Error(`producer exited ${code} ${sig}`))));
     });
   }
 
