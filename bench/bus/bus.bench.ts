@@ -14,6 +14,7 @@ const ack: BusAdapter = {
   onBatch: () => Promise.resolve(),
   pollShard: () => Promise.resolve({ events: [], nextId: undefined, hasMore: false, skipped: 0 }),
   listShards: () => Promise.resolve([]),
+  shardStats: (shardId) => Promise.resolve({ shardId, events: 0, firstId: undefined, lastId: undefined }),
   shutdown: () => Promise.resolve(),
 };
 

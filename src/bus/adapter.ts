@@ -25,6 +25,43 @@ export interface ShardPage {
   skipped: number;
 }
 
+/** An event handed to one consumer of a group; acknowledge it with {@link ConsumerGroups.ack} and its `ackId`. */
+export interface GroupEvent extends StoredEvent {
+  /** What `ack` takes (a Redis stream id; a JetStream ack subject). */
+  ackId: string;
+  /** Times the group has handed this event out, this one included (> 1: a consumer took it and never acked). */
+  deliveries: number;
+}
+
+/**
+ * Consumer groups where the backend has them (Redis XREADGROUP/XACK/XAUTOCLAIM, JetStream durable pull
+ * consumers). Each event of a shard goes to one consumer of the group; an event a consumer took and did not
+ * acknowledge within the backend's idle time (`claimIdleMs` for Redis, the consumer's `ack_wait` for JetStream)
+ * is handed out again, to whichever consumer reads next. A group starts at the beginning of each shard.
+ */
+export interface ConsumerGroups {
+  /** Up to `limit` events of the shard for `consumer`: events whose idle time passed first, then new ones. */
+  read(shardId: number, group: string, consumer: string, limit: number, signal: AbortSignal): Promise<GroupEvent[]>;
+  /** Acknowledges events by `ackId`; resolves once the backend recorded them. Returns how many it knew. */
+  ack(shardId: number, group: string, ackIds: readonly string[], signal: AbortSignal): Promise<number>;
+}
+
+/** Most events one consumer-group read returns. */
+export const GROUP_READ_MAX = 10_000;
+
+/** Group names: what both backends accept as a consumer group / durable consumer name. */
+export const GROUP_NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** What a backend holds for one shard. */
+export interface ShardStats {
+  shardId: number;
+  /** Events stored now (after retention). */
+  events: number;
+  /** Id of the oldest and newest stored event; undefined when the shard is empty. */
+  firstId: string | undefined;
+  lastId: string | undefined;
+}
+
 export interface BusAdapter {
   /** Backend name written into cursors ('memory', 'redis', 'jetstream'). */
   readonly backend: string;
@@ -39,6 +76,10 @@ export interface BusAdapter {
   pollShard(shardId: number, afterId: string | undefined, limit: number, signal: AbortSignal): Promise<ShardPage>;
   /** Shard ids with stored events (so a restarted consumer finds shards the current bus does not run). */
   listShards(signal: AbortSignal): Promise<number[]>;
+  /** What the backend holds for a shard (for `net-mesh bus stats` and for tailing from the end). */
+  shardStats(shardId: number, signal: AbortSignal): Promise<ShardStats>;
+  /** Consumer groups, when the backend has them. */
+  readonly groups?: ConsumerGroups;
   /** Releases connections; later calls fail with a non-transient error. */
   shutdown(): Promise<void>;
 }

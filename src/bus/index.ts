@@ -15,3 +15,7 @@ export * from './memory-adapter.js';
 export { raceAbort } from './abort.js';
 export * from './redis/redis-adapter.js';
 export * from './redis/redis-errors.js';
+export * from './jetstream/jetstream-adapter.js';
+export * from './jetstream/jetstream-errors.js';
+export { JetStreamGroups } from './jetstream/jetstream-groups.js';
+export { COLD_STREAM_ROUNDS } from './jetstream/direct-reader.js';

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '../core/index.js';
 import { AdapterError } from './errors.js';
-import type { BusAdapter, ShardPage, StoredEvent } from './adapter.js';
+import type { BusAdapter, ShardPage, ShardStats, StoredEvent } from './adapter.js';
 import type { EventBatch } from './batch.js';
 import { recordBytesFor } from './options.js';
 
@@ -79,6 +79,13 @@ export class MemoryAdapter implements BusAdapter {
 
   listShards(): Promise<number[]> {
     return Promise.resolve([...this.shards.keys()]);
+  }
+
+  shardStats(shardId: number, _signal?: AbortSignal): Promise<ShardStats> {
+    if (this.closed) return Promise.reject(new AdapterError('memory adapter is shut down', false));
+    const s = this.shards.get(shardId);
+    if (!s || s.retained === 0) return Promise.resolve({ shardId, events: 0, firstId: undefined, lastId: undefined });
+    return Promise.resolve({ shardId, events: s.retained, firstId: String(s.chunks[0]!.first), lastId: String(s.next - 1) });
   }
 
   shutdown(): Promise<void> {

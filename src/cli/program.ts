@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerCapCommands } from './commands/cap.js';
+import { registerBusCommands } from './commands/bus.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerIdentityCommands } from './commands/identity.js';
 import { registerNodeCommands } from './commands/node.js';
@@ -34,6 +35,7 @@ export function buildProgram(io: CliIO = processIO): Command {
   registerCapCommands(program, io);
   registerLogCommands(program, io);
   registerNetDbCommands(program, io);
+  registerBusCommands(program, io);
   return program;
 }
 

@@ -54,6 +54,8 @@ export function conformance(name: string, fixture: AdapterFixture): void {
       const none = await a.pollShard(9, undefined, 10, never);
       assert.equal(none.events.length, 0);
       assert.deepEqual((await a.listShards(never)).sort((x, y) => x - y), [3, 5]);
+      assert.deepEqual(await a.shardStats(3, never), { shardId: 3, events: 25, firstId: p1.events[0]!.id, lastId: p2.events[14]!.id });
+      assert.deepEqual(await a.shardStats(9, never), { shardId: 9, events: 0, firstId: undefined, lastId: undefined });
     } finally {
       await a.shutdown();
     }
@@ -96,5 +98,54 @@ export function conformance(name: string, fixture: AdapterFixture): void {
     await a.shutdown();
     await assert.rejects(a.onBatch(batchOf(0, 1, [new Uint8Array(1)]), never), (e: unknown) => e instanceof AdapterError && !e.transient);
     await assert.rejects(a.pollShard(0, undefined, 1, never), (e: unknown) => isNetError(e));
+  });
+}
+
+/**
+ * Consumer groups (adapters that have them): each event goes to one consumer; an event a consumer took and did
+ * not acknowledge comes back to another consumer after the backend's idle time (the adapter under test must be
+ * opened with a short one), with a higher delivery count; acknowledged events never come back.
+ */
+export function groupConformance(name: string, fixture: AdapterFixture): void {
+  test(`${name}: consumer groups split a shard between consumers and reclaim what a dead consumer did not ack`, { timeout: 30_000 }, async () => {
+    const a = await fixture.open();
+    try {
+      const groups = a.groups!;
+      assert.ok(groups, 'adapter has consumer groups');
+      const payloads = Array.from({ length: 20 }, (_, i) => new Uint8Array([i]));
+      await a.onBatch(batchOf(2, 0, payloads), never);
+      const c1 = await groups.read(2, 'g1', 'c1', 10, never);
+      assert.deepEqual(c1.map((e) => e.data[0]), [...Array(10).keys()]);
+      assert.ok(c1.every((e) => e.deliveries === 1));
+      assert.equal(await groups.ack(2, 'g1', c1.slice(0, 5).map((e) => e.ackId), never), 5);
+      const c2 = await groups.read(2, 'g1', 'c2', 10, never);
+      assert.deepEqual(c2.map((e) => e.data[0]), [...Array(10).keys()].map((i) => i + 10), 'c2 gets the events c1 did not take');
+      assert.equal(await groups.ack(2, 'g1', c2.map((e) => e.ackId), never), 10);
+      // c1 dies holding 5 unacknowledged events; c2 gets them once they have been idle long enough
+      const reclaimed: number[] = [];
+      const deadline = Date.now() + 20_000;
+      while (reclaimed.length < 5 && Date.now() < deadline) {
+        const r = await groups.read(2, 'g1', 'c2', 10, never);
+        for (const e of r) {
+          assert.ok(e.deliveries >= 2, `redelivered event ${e.data[0]} has deliveries ${e.deliveries}`);
+          reclaimed.push(e.data[0]!);
+        }
+        assert.equal(await groups.ack(2, 'g1', r.map((e) => e.ackId), never), r.length);
+        if (r.length === 0) await new Promise((res) => setTimeout(res, 50));
+      }
+      assert.deepEqual(reclaimed.sort((x, y) => x - y), [5, 6, 7, 8, 9]);
+      // a second group starts at the beginning and is independent of the first
+      const other = await groups.read(2, 'g2', 'c1', 100, never);
+      assert.equal(other.length, 20);
+      // bad names and foreign ack ids are refused without touching the backend
+      await assert.rejects(groups.read(2, 'bad group', 'c1', 1, never), (e: unknown) => e instanceof AdapterError && !e.transient);
+      await assert.rejects(groups.ack(2, 'g1', ['$JS.API.STREAM.DELETE.x', '1-1 junk'], never), (e: unknown) => e instanceof AdapterError && !e.transient);
+      await a.onBatch(batchOf(2, 20, [new Uint8Array([99])]), never);
+      await new Promise((res) => setTimeout(res, 50));
+      const late = await groups.read(2, 'g1', 'c3', 10, never);
+      assert.deepEqual(late.map((e) => e.data[0]), [99], 'acknowledged events never come back');
+    } finally {
+      await a.shutdown();
+    }
   });
 }

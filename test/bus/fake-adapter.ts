@@ -33,6 +33,10 @@ export class FakeAdapter implements BusAdapter {
     return this.store.pollShard(shardId, afterId, limit);
   }
 
+  shardStats(shardId: number, signal: AbortSignal): Promise<import('../../src/bus/index.js').ShardStats> {
+    return this.store.shardStats(shardId, signal);
+  }
+
   listShards(): Promise<number[]> {
     return this.store.listShards();
   }

@@ -3,7 +3,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AdapterError, EventBus, RedisStreamsAdapter } from '../../src/bus/index.js';
-import { conformance } from '../bus/conformance.js';
+import { conformance, groupConformance } from '../bus/conformance.js';
 import { TestServer, silentListener } from '../support/servers.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -21,6 +21,13 @@ conformance('redis', {
   async open() {
     const s = await shared();
     return RedisStreamsAdapter.open({ port: s.port, password: PASSWORD, prefix: `conf${n++}`, commandTimeoutMs: 2000 });
+  },
+});
+
+groupConformance('redis', {
+  async open() {
+    const s = await shared();
+    return RedisStreamsAdapter.open({ port: s.port, password: PASSWORD, prefix: `grp${n++}`, commandTimeoutMs: 2000, claimIdleMs: 200 });
   },
 });
 
@@ -69,5 +76,29 @@ test('redis: a listener that never answers fails open within connectTimeoutMs', 
     assert.ok(Date.now() - t0 < 1500);
   } finally {
     await l.close();
+  }
+});
+
+test('redis: an entry without a payload is skipped by poll and acknowledged (not redelivered forever) by group reads', async () => {
+  const s = await shared();
+  const a = await RedisStreamsAdapter.open({ port: s.port, password: PASSWORD, prefix: 'junk', claimIdleMs: 0 });
+  const { Redis } = await import('ioredis');
+  const raw = new Redis({ port: s.port, password: PASSWORD });
+  const never = new AbortController().signal;
+  try {
+    await raw.xadd('junk:0', '*', 'x', 'no payload field');
+    await raw.xadd('junk:0', '*', 'd', 'p-1', 'p', 'ok');
+    const page = await a.pollShard(0, undefined, 10, never);
+    assert.equal(page.skipped, 1);
+    assert.deepEqual(page.events.map((e) => e.dedupId), ['p-1']);
+    const r1 = await a.groups.read(0, 'g', 'c1', 10, never);
+    assert.deepEqual(r1.map((e) => e.dedupId), ['p-1']);
+    assert.equal(a.groups.skipped, 1);
+    // claimIdleMs 0: anything still pending would be claimed at once; only the unacked good entry comes back
+    const r2 = await a.groups.read(0, 'g', 'c2', 10, never);
+    assert.deepEqual(r2.map((e) => [e.dedupId, e.deliveries]), [['p-1', 2]]);
+  } finally {
+    raw.disconnect();
+    await a.shutdown();
   }
 });

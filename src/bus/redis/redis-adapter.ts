@@ -8,12 +8,14 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ConnectionOptions } from 'node:tls';
 import { AdapterError } from '../errors.js';
-import type { BusAdapter, ShardPage, StoredEvent } from '../adapter.js';
+import type { BusAdapter, ShardPage, ShardStats, StoredEvent } from '../adapter.js';
 import type { EventBatch } from '../batch.js';
 import { int, refuseUnknown } from '../options.js';
 import { raceAbort } from '../abort.js';
 import { classifyRedisError } from './redis-errors.js';
 import { recordBytesFor } from '../options.js';
+import { decodeEntry } from './redis-entry.js';
+import { RedisGroups } from './redis-groups.js';
 
 export interface RedisAdapterOptions {
   host?: string;
@@ -31,9 +33,12 @@ export interface RedisAdapterOptions {
   connectTimeoutMs?: number;
   /** Refuse to open unless the server runs with `appendonly yes` (default false: report only). */
   requireAof?: boolean;
+  /** Consumer groups: how long an entry a consumer took stays unacknowledged before another may claim it, ms
+   * (default 30,000). */
+  claimIdleMs?: number;
 }
 
-const KEYS = new Set(['host', 'port', 'username', 'password', 'tls', 'db', 'prefix', 'commandTimeoutMs', 'connectTimeoutMs', 'requireAof']);
+const KEYS = new Set(['host', 'port', 'username', 'password', 'tls', 'db', 'prefix', 'commandTimeoutMs', 'connectTimeoutMs', 'requireAof', 'claimIdleMs']);
 
 /** The server's persistence settings as read at open (`unknown` when CONFIG is disabled). */
 export interface RedisDurability {
@@ -44,18 +49,29 @@ export interface RedisDurability {
 export class RedisStreamsAdapter implements BusAdapter {
   readonly backend = 'redis';
   private closed = false;
+  /** Consumer groups (XREADGROUP / XACK / XAUTOCLAIM). */
+  readonly groups: RedisGroups;
 
   private constructor(
     private readonly client: Redis,
     private readonly prefix: string,
     readonly durability: RedisDurability,
-  ) {}
+    claimIdleMs: number,
+  ) {
+    this.groups = new RedisGroups(client, {
+      key: (s) => this.key(s),
+      check: () => {
+        if (this.closed) throw new AdapterError('redis adapter is shut down', false);
+      },
+    }, claimIdleMs);
+  }
 
   /** Connects (bounded by `connectTimeoutMs`), reads the server's persistence settings, and returns the adapter. */
   static async open(options: RedisAdapterOptions = {}): Promise<RedisStreamsAdapter> {
     refuseUnknown('redis options', options, KEYS);
     const commandTimeout = int('commandTimeoutMs', options.commandTimeoutMs ?? 5_000, 1, 600_000);
     const connectTimeout = int('connectTimeoutMs', options.connectTimeoutMs ?? 5_000, 1, 600_000);
+    const claimIdleMs = int('claimIdleMs', options.claimIdleMs ?? 30_000, 0, 86_400_000);
     const ro: RedisOptions = {
       host: options.host ?? '127.0.0.1',
       port: int('port', options.port ?? 6379, 1, 65535),
@@ -83,7 +99,7 @@ export class RedisStreamsAdapter implements BusAdapter {
       if (options.requireAof && durability.appendonly !== 'yes') {
         throw new AdapterError(`redis ${where}: appendonly is ${durability.appendonly}; acknowledged events would not survive a restart`, false);
       }
-      return new RedisStreamsAdapter(client, options.prefix ?? 'net-mesh:bus', durability);
+      return new RedisStreamsAdapter(client, options.prefix ?? 'net-mesh:bus', durability, claimIdleMs);
     } catch (e) {
       client.disconnect();
       // ioredis reports a refused AUTH as a closed connection; the reason is in its 'error' event.
@@ -123,7 +139,7 @@ export class RedisStreamsAdapter implements BusAdapter {
     for (const [err] of results) if (err) throw classifyRedisError(err, 'XADD');
   }
 
-  async pollShard(shardId: number, afterId: string | undefined, limit: number): Promise<ShardPage> {
+  async pollShard(shardId: number, afterId: string | undefined, limit: number, _signal?: AbortSignal): Promise<ShardPage> {
     if (this.closed) throw new AdapterError('redis adapter is shut down', false);
     let rows: [Buffer, Buffer[]][];
     try {
@@ -136,21 +152,11 @@ export class RedisStreamsAdapter implements BusAdapter {
     const events: StoredEvent[] = [];
     let skipped = 0;
     let nextId = afterId;
-    for (const [idBuf, fields] of rows) {
-      const id = idBuf.toString();
-      nextId = id;
-      let data: Buffer | undefined;
-      let dedupId = '';
-      for (let i = 0; i + 1 < fields.length; i += 2) {
-        const f = fields[i]!.toString();
-        if (f === 'p') data = fields[i + 1];
-        else if (f === 'd') dedupId = fields[i + 1]!.toString();
-      }
-      if (data === undefined) {
-        skipped++;
-        continue;
-      }
-      events.push({ id, shardId, data, dedupId });
+    for (const raw of rows) {
+      nextId = raw[0].toString();
+      const e = decodeEntry(raw, shardId);
+      if (e === undefined) skipped++;
+      else events.push(e);
     }
     return { events, nextId, hasMore, skipped };
   }
@@ -162,6 +168,21 @@ export class RedisStreamsAdapter implements BusAdapter {
       return members.map(Number).filter((n) => Number.isInteger(n) && n >= 0 && n <= 65535);
     } catch (e) {
       throw classifyRedisError(e, 'SMEMBERS');
+    }
+  }
+
+  async shardStats(shardId: number): Promise<ShardStats> {
+    if (this.closed) throw new AdapterError('redis adapter is shut down', false);
+    const key = this.key(shardId);
+    try {
+      const r = await this.client.pipeline().xlen(key).xrange(key, '-', '+', 'COUNT', 1).xrevrange(key, '+', '-', 'COUNT', 1).exec();
+      if (r === null) throw new AdapterError('redis shard stats: no reply', true);
+      for (const [err] of r) if (err) throw err;
+      const first = (r[1]![1] as [string, string[]][])[0];
+      const last = (r[2]![1] as [string, string[]][])[0];
+      return { shardId, events: Number(r[0]![1]), firstId: first?.[0], lastId: last?.[0] };
+    } catch (e) {
+      throw classifyRedisError(e, 'shard stats');
     }
   }
 
