@@ -6,7 +6,8 @@ import { InvalidArgumentError, type Clock } from '../../core/index.js';
 import type { CortexAdapter, WaitOptions } from '../cortex/index.js';
 import { CortexError, NetDbError } from '../errors.js';
 import { NETDB_MAX_TAG_BYTES, NETDB_MAX_TAGS } from '../limits.js';
-import { utf8Length } from './codec.js';
+import { ByteWriter, utf8Length } from './codec.js';
+import { runQuery, type QueryPlan } from './query.js';
 import type { Row, RowTable } from './table.js';
 import { QueryWatch } from './watch.js';
 
@@ -25,7 +26,7 @@ export interface SnapshotAndWatch<T> {
   readonly updates: AsyncIterableIterator<readonly T[]> & { close(): void };
 }
 
-export abstract class Collection<T extends Row, S extends { table: RowTable<T> }> {
+export abstract class Collection<T extends Row, S extends { table: RowTable<T> }, Q> {
   constructor(
     /** The CortEX view this collection reads (its log, watermarks, counters, change events). */
     readonly view: CortexAdapter<S>,
@@ -67,6 +68,39 @@ export abstract class Collection<T extends Row, S extends { table: RowTable<T> }
   }
 
   protected abstract readonly kind: string;
+
+  /** Checks a query and turns it into a plan over the table (filters, order, paging). */
+  protected abstract plan(query: Q): QueryPlan<T>;
+
+  /** The rows of `query` now. */
+  findMany(query = {} as Q): T[] {
+    return runQuery(this.table, this.plan(query));
+  }
+
+  /** The rows of `query` now, then again after each change to them (see QueryWatch). */
+  watch(query = {} as Q, options: { signal?: AbortSignal } = {}): QueryWatch<T> {
+    const p = this.plan(query);
+    return this.watchWith(() => runQuery(this.table, p), options.signal);
+  }
+
+  /** The rows now and a watch that yields only later changes. */
+  snapshotAndWatch(query = {} as Q, options: { signal?: AbortSignal } = {}): SnapshotAndWatch<T> {
+    const p = this.plan(query);
+    const snapshot = runQuery(this.table, p);
+    return { snapshot, updates: this.watchWith(() => runQuery(this.table, p), options.signal, snapshot) };
+  }
+
+  /** Appends one event `id ‖ now ‖ body` (body of `extra` bytes) and returns its write token. */
+  protected write(dispatch: number, id: bigint, now: bigint, extra = 0, body?: (w: ByteWriter) => void): WriteToken {
+    const seq = this.view.ingestWith(dispatch, 16 + extra, (b, o) => {
+      const w = new ByteWriter(b, o);
+      w.u64(id);
+      w.u64(now);
+      body?.(w);
+      return w.pos - o;
+    });
+    return this.token(seq);
+  }
 
   protected newId(id: bigint | undefined): bigint {
     if (id === undefined) return this.table.maxId + 1n;

@@ -3,10 +3,9 @@ import { InvalidArgumentError } from '../../core/index.js';
 import { NetDbError } from '../errors.js';
 import { NETDB_MAX_CONTENT_BYTES, NETDB_MAX_TAG_BYTES } from '../limits.js';
 import { ByteWriter, tagsLength } from './codec.js';
-import { checkTags, checkText, Collection, type SnapshotAndWatch, type WriteToken } from './collection.js';
+import { checkTags, checkText, Collection, type WriteToken } from './collection.js';
 import { MemoryDispatch, type MemoriesState, type Memory } from './memory-model.js';
-import { checkPaging, containsIgnoreCase, runQuery, type OrderKey } from './query.js';
-import type { QueryWatch } from './watch.js';
+import { checkPaging, containsIgnoreCase, type OrderKey, type QueryPlan } from './query.js';
 
 export const MemoriesOrderBy = {
   CreatedAsc: 'createdAsc',
@@ -47,8 +46,12 @@ export interface MemoryStore {
   nowNs?: bigint;
 }
 
-export class MemoriesCollection extends Collection<Memory, MemoriesState> {
+export class MemoriesCollection extends Collection<Memory, MemoriesState, MemoryQuery> {
   protected readonly kind = 'memory';
+
+  protected plan(query: MemoryQuery): QueryPlan<Memory> {
+    return plan(query);
+  }
 
   /**
    * Stores a memory: creates it, or replaces the content, tags and source of a live one (its pin and creation
@@ -96,31 +99,9 @@ export class MemoriesCollection extends Collection<Memory, MemoriesState> {
     return this.write(MemoryDispatch.DELETED, id, this.now(nowNs));
   }
 
-  private write(dispatch: number, id: bigint, now: bigint, extra = 0, body?: (w: ByteWriter) => void): WriteToken {
-    const seq = this.view.ingestWith(dispatch, 16 + extra, (b, o) => {
-      const w = new ByteWriter(b, o);
-      w.u64(id);
-      w.u64(now);
-      body?.(w);
-      return w.pos - o;
-    });
-    return this.token(seq);
-  }
 
-  findMany(query: MemoryQuery = {}): Memory[] {
-    return runQuery(this.table, plan(query));
-  }
 
-  watch(query: MemoryQuery = {}, options: { signal?: AbortSignal } = {}): QueryWatch<Memory> {
-    const p = plan(query);
-    return this.watchWith(() => runQuery(this.table, p), options.signal);
-  }
 
-  snapshotAndWatch(query: MemoryQuery = {}, options: { signal?: AbortSignal } = {}): SnapshotAndWatch<Memory> {
-    const p = plan(query);
-    const snapshot = runQuery(this.table, p);
-    return { snapshot, updates: this.watchWith(() => runQuery(this.table, p), options.signal, snapshot) };
-  }
 }
 
 function plan(q: MemoryQuery) {

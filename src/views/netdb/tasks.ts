@@ -3,10 +3,9 @@ import { InvalidArgumentError } from '../../core/index.js';
 import { NetDbError } from '../errors.js';
 import { NETDB_MAX_TITLE_BYTES } from '../limits.js';
 import { ByteWriter, tagsLength } from './codec.js';
-import { checkTags, checkText, Collection, type SnapshotAndWatch, type WriteToken } from './collection.js';
-import { checkPaging, containsIgnoreCase, runQuery, type OrderKey } from './query.js';
+import { checkTags, checkText, Collection, type WriteToken } from './collection.js';
+import { checkPaging, containsIgnoreCase, type OrderKey, type QueryPlan } from './query.js';
 import { TaskDispatch, type Task, type TaskStatus, type TasksState } from './task-model.js';
-import type { QueryWatch } from './watch.js';
 
 export const TasksOrderBy = {
   CreatedAsc: 'createdAsc',
@@ -57,8 +56,12 @@ export interface TaskCreate {
 
 const STATUSES = new Set<string>(['pending', 'completed']);
 
-export class TasksCollection extends Collection<Task, TasksState> {
+export class TasksCollection extends Collection<Task, TasksState, TaskQuery> {
   protected readonly kind = 'task';
+
+  protected plan(query: TaskQuery): QueryPlan<Task> {
+    return plan(query);
+  }
 
   /** Creates a task; `ERR_ALREADY_EXISTS` when the id is live or was deleted. Returns the write token. */
   create(input: TaskCreate): WriteToken & { id: bigint } {
@@ -131,33 +134,9 @@ export class TasksCollection extends Collection<Task, TasksState> {
     return last ?? this.token(this.view.appliedThroughSeq);
   }
 
-  private write(dispatch: number, id: bigint, now: bigint, extra = 0, body?: (w: ByteWriter) => void): WriteToken {
-    const seq = this.view.ingestWith(dispatch, 16 + extra, (b, o) => {
-      const w = new ByteWriter(b, o);
-      w.u64(id);
-      w.u64(now);
-      body?.(w);
-      return w.pos - o;
-    });
-    return this.token(seq);
-  }
 
-  findMany(query: TaskQuery = {}): Task[] {
-    return runQuery(this.table, plan(query));
-  }
 
-  /** The rows of `query` now, then again after each change to them (see QueryWatch). */
-  watch(query: TaskQuery = {}, options: { signal?: AbortSignal } = {}): QueryWatch<Task> {
-    const p = plan(query);
-    return this.watchWith(() => runQuery(this.table, p), options.signal);
-  }
 
-  /** The rows now and a watch that yields only later changes. */
-  snapshotAndWatch(query: TaskQuery = {}, options: { signal?: AbortSignal } = {}): SnapshotAndWatch<Task> {
-    const p = plan(query);
-    const snapshot = runQuery(this.table, p);
-    return { snapshot, updates: this.watchWith(() => runQuery(this.table, p), options.signal, snapshot) };
-  }
 }
 
 function plan(q: TaskQuery) {
