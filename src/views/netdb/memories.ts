@@ -5,7 +5,7 @@ import { NETDB_MAX_CONTENT_BYTES, NETDB_MAX_TAG_BYTES } from '../limits.js';
 import { ByteWriter, tagsLength } from './codec.js';
 import { checkTags, checkText, Collection, type WriteToken } from './collection.js';
 import { MemoryDispatch, type MemoriesState, type Memory } from './memory-model.js';
-import { checkPaging, containsIgnoreCase, type OrderKey, type QueryPlan } from './query.js';
+import { checkPaging, containsIgnoreCase, rowFilter, type OrderKey, type QueryPlan } from './query.js';
 
 export const MemoriesOrderBy = {
   CreatedAsc: 'createdAsc',
@@ -98,10 +98,6 @@ export class MemoriesCollection extends Collection<Memory, MemoriesState, Memory
     this.live(id);
     return this.write(MemoryDispatch.DELETED, id, this.now(nowNs));
   }
-
-
-
-
 }
 
 function plan(q: MemoryQuery) {
@@ -109,19 +105,13 @@ function plan(q: MemoryQuery) {
   const f = q.where ?? {};
   const orderBy = q.orderBy ?? 'createdAsc';
   if (!Object.values(MemoriesOrderBy).includes(orderBy)) throw new InvalidArgumentError(`unknown orderBy ${String(orderBy)}`);
-  const all = [...(f.tag !== undefined ? [f.tag] : []), ...(f.tagsAll ?? [])];
-  const any = f.tagsAny !== undefined && f.tagsAny.length > 0 ? f.tagsAny : undefined;
+  const common = rowFilter(f);
   const needle = f.contentContains?.toLowerCase();
   const matches = (m: Memory): boolean => {
-    if (f.pinned !== undefined && m.pinned !== f.pinned) return false;
     if (f.source !== undefined && m.source !== f.source) return false;
-    for (let i = 0; i < all.length; i++) if (!m.tags.includes(all[i]!)) return false;
-    if (any !== undefined && !any.some((x) => m.tags.includes(x))) return false;
-    if (f.createdAfterNs !== undefined && !(m.createdNs > f.createdAfterNs)) return false;
-    if (f.createdBeforeNs !== undefined && !(m.createdNs < f.createdBeforeNs)) return false;
-    if (f.updatedAfterNs !== undefined && !(m.updatedNs > f.updatedAfterNs)) return false;
+    if (!common.matches(m)) return false;
     if (needle !== undefined && !containsIgnoreCase(m.content, needle)) return false;
     return true;
   };
-  return { matches, requiredTags: all, orderBy: orderBy as OrderKey, skip, take };
+  return { matches, requiredTags: common.requiredTags, orderBy: orderBy as OrderKey, skip, take };
 }

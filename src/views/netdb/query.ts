@@ -21,6 +21,33 @@ export interface QueryPlan<T extends Row> {
   take: number;
 }
 
+/** The filters every collection's `where` shares (fields of {@link Row}). */
+export interface RowWhere {
+  tag?: string;
+  tagsAll?: readonly string[];
+  tagsAny?: readonly string[];
+  pinned?: boolean;
+  createdAfterNs?: bigint;
+  createdBeforeNs?: bigint;
+  updatedAfterNs?: bigint;
+}
+
+/** The shared part of a plan: the tags every match must carry and a predicate over the common row fields. */
+export function rowFilter(f: RowWhere): { requiredTags: readonly string[]; matches: (r: Row) => boolean } {
+  const all = [...(f.tag !== undefined ? [f.tag] : []), ...(f.tagsAll ?? [])];
+  const any = f.tagsAny !== undefined && f.tagsAny.length > 0 ? f.tagsAny : undefined;
+  const matches = (r: Row): boolean => {
+    if (f.pinned !== undefined && r.pinned !== f.pinned) return false;
+    for (let i = 0; i < all.length; i++) if (!r.tags.includes(all[i]!)) return false;
+    if (any !== undefined && !any.some((x) => r.tags.includes(x))) return false;
+    if (f.createdAfterNs !== undefined && !(r.createdNs > f.createdAfterNs)) return false;
+    if (f.createdBeforeNs !== undefined && !(r.createdNs < f.createdBeforeNs)) return false;
+    if (f.updatedAfterNs !== undefined && !(r.updatedNs > f.updatedAfterNs)) return false;
+    return true;
+  };
+  return { requiredTags: all, matches };
+}
+
 export function checkPaging(skip: number | undefined, take: number | undefined): { skip: number; take: number } {
   const s = skip ?? 0;
   const t = take ?? NETDB_DEFAULT_TAKE;

@@ -4,7 +4,7 @@ import { NetDbError } from '../errors.js';
 import { NETDB_MAX_TITLE_BYTES } from '../limits.js';
 import { ByteWriter, tagsLength } from './codec.js';
 import { checkTags, checkText, Collection, type WriteToken } from './collection.js';
-import { checkPaging, containsIgnoreCase, type OrderKey, type QueryPlan } from './query.js';
+import { checkPaging, containsIgnoreCase, rowFilter, type OrderKey, type QueryPlan } from './query.js';
 import { TaskDispatch, type Task, type TaskStatus, type TasksState } from './task-model.js';
 
 export const TasksOrderBy = {
@@ -133,10 +133,6 @@ export class TasksCollection extends Collection<Task, TasksState, TaskQuery> {
     if (changes.status !== undefined && changes.status !== t.status) last = changes.status === 'completed' ? this.complete(id, nowNs) : this.reopen(id, nowNs);
     return last ?? this.token(this.view.appliedThroughSeq);
   }
-
-
-
-
 }
 
 function plan(q: TaskQuery) {
@@ -145,20 +141,14 @@ function plan(q: TaskQuery) {
   if (f.status !== undefined && !STATUSES.has(f.status)) throw new InvalidArgumentError(`unknown status ${String(f.status)}`);
   const orderBy = q.orderBy ?? 'createdAsc';
   if (!Object.values(TasksOrderBy).includes(orderBy)) throw new InvalidArgumentError(`unknown orderBy ${String(orderBy)}`);
-  const all = [...(f.tag !== undefined ? [f.tag] : []), ...(f.tagsAll ?? [])];
-  const any = f.tagsAny !== undefined && f.tagsAny.length > 0 ? f.tagsAny : undefined;
+  const common = rowFilter(f);
   const needle = f.titleContains?.toLowerCase();
   const matches = (t: Task): boolean => {
     if (f.status !== undefined && t.status !== f.status) return false;
-    if (f.pinned !== undefined && t.pinned !== f.pinned) return false;
-    for (let i = 0; i < all.length; i++) if (!t.tags.includes(all[i]!)) return false;
-    if (any !== undefined && !any.some((x) => t.tags.includes(x))) return false;
-    if (f.createdAfterNs !== undefined && !(t.createdNs > f.createdAfterNs)) return false;
-    if (f.createdBeforeNs !== undefined && !(t.createdNs < f.createdBeforeNs)) return false;
-    if (f.updatedAfterNs !== undefined && !(t.updatedNs > f.updatedAfterNs)) return false;
+    if (!common.matches(t)) return false;
     if (needle !== undefined && !containsIgnoreCase(t.title, needle)) return false;
     return true;
   };
   const compare = orderBy === 'titleAsc' ? (a: Task, b: Task) => (a.title < b.title ? -1 : a.title > b.title ? 1 : a.createdSeq - b.createdSeq) : undefined;
-  return { matches, requiredTags: all, orderBy: (orderBy === 'titleAsc' ? 'createdAsc' : orderBy) as OrderKey, compare, skip, take };
+  return { matches, requiredTags: common.requiredTags, orderBy: (orderBy === 'titleAsc' ? 'createdAsc' : orderBy) as OrderKey, compare, skip, take };
 }
